@@ -1,0 +1,36 @@
+// What a connection to one probe exposes to the views. The views never see ws or ssh2.
+import type { Decision, Hello, Snapshot } from "../../probe/protocol.js";
+
+export type ProbeTarget =
+  | { kind: "direct"; name: string; url: string }
+  | {
+      kind: "ssh";
+      name: string;
+      ssh: { host: string; port: number; username: string; identityFile?: string; remotePort: number; remoteHost?: string };
+      hostKeyFingerprint?: string;
+    }
+  | { kind: "local"; name: string };
+
+/** The reconnecting client's phase, as the views show it. */
+export type ConnectionState =
+  | { phase: "idle" }
+  | { phase: "connecting"; attempt: number }
+  | { phase: "connected"; since: number }
+  | { phase: "waiting"; attempt: number; retryAt: number; reason: string }
+  /** not retried (401/403/404, host key refused, bad settings): shown until the user acts */
+  | { phase: "failed"; reason: string };
+
+export interface ProbeConnectionView {
+  readonly id: string;
+  readonly name: string;
+  readonly target: ProbeTarget;
+  readonly state: ConnectionState;
+  readonly hello: Hello | null;
+  readonly snapshot: Snapshot | null;
+  /** ms since epoch when the latest snapshot arrived (for "stale after 3 ticks") */
+  readonly snapshotReceivedAt: number | null;
+  /** newest last, at most 50 */
+  readonly decisions: readonly Decision[];
+  /** inbound frames that failed schema validation and were dropped */
+  readonly rejectedFrames: number;
+}
