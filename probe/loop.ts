@@ -137,8 +137,9 @@ export class TickLoop {
     let handle: unknown = null;
     const timeout = new Promise<never>((_, reject) => {
       handle = this.clock.setTimeout(() => {
-        ac.abort();
+        // reject first so the race reports the timeout, not the source's reaction to the abort
         reject(new SourceTimeout(`timeout after ${fmtSeconds(src.timeoutMs)}`));
+        ac.abort();
       }, src.timeoutMs);
     });
     try {
@@ -247,8 +248,7 @@ function round(ms: number): number {
 }
 
 function fmtSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  return `${Math.round(ms / 10) / 100} s`;
 }
 
 export function errorText(e: unknown): string {
