@@ -1,0 +1,93 @@
+// The host source: disk usage of each WATCHDOG_DISK_PATHS entry and the load averages.
+// `disk_ceiling` is a last-resort, opt-in alarm (another tool owns the ordinary disk
+// alert), with a hysteresis so a disk hovering at the line does not flap.
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import type { Config } from "../config.js";
+import type { Signal } from "../protocol.js";
+import { makeSignal } from "../signals.js";
+import type { Source } from "../source.js";
+import { errorText } from "../loop.js";
+
+export interface StatfsResult { bsize: number; blocks: number; bfree: number; bavail: number }
+export type Statfs = (path: string) => Promise<StatfsResult>;
+
+/** Points below the threshold a firing ceiling must drop to before it clears. */
+export const CEILING_CLEAR_GAP = 2;
+
+/**
+ * Used % as `df` computes it: blocks reserved for root are neither used nor available,
+ * so used / (used + available). One decimal; 0 for a filesystem with no blocks (procfs…).
+ */
+export function diskUsedPct(s: StatfsResult): number {
+  const used = s.blocks - s.bfree;
+  const total = used + s.bavail;
+  if (!(total > 0)) return 0;
+  return Math.round((used / total) * 1000) / 10;
+}
+
+/** Pure hysteresis: fires at ≥ threshold, clears only at ≤ threshold − gap. */
+export function ceilingActive(wasActive: boolean, usedPct: number, thresholdPct: number, gap = CEILING_CLEAR_GAP): boolean {
+  return wasActive ? usedPct > thresholdPct - gap : usedPct >= thresholdPct;
+}
+
+export interface HostSourceOptions {
+  timeoutMs: number;
+  statfs?: Statfs;
+  loadavg?: () => number[];
+}
+
+export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): Source {
+  const statfs: Statfs = opts.statfs ?? ((p) => fsp.statfs(p));
+  const loadavg = opts.loadavg ?? (() => os.loadavg());
+  const firing = new Map<string, boolean>();
+  const unreadableLastTick = new Set<string>();
+  const fmt = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
+
+  return {
+    name: "host",
+    timeoutMs: opts.timeoutMs,
+    async collect() {
+      const results = await Promise.allSettled(cfg.paths.map((p) => statfs(p)));
+      const disk: { path: string; usedPct: number }[] = [];
+      const signals: Signal[] = [];
+      let unreadable = 0;
+      for (const [i, path] of cfg.paths.entries()) {
+        const r = results[i]!;
+        // A path that cannot be read is told as its own error (the other paths still
+        // report); its ceiling keeps its last state, since an error is not a recovery.
+        if (r.status === "rejected") {
+          unreadable++;
+          unreadableLastTick.add(path);
+          const why = errorText(r.reason);
+          signals.push(makeSignal("source_error", `host:${path}`, true, "warning",
+            `host: cannot read disk usage of ${path}: ${why}`,
+            `WATCHDOG_DISK_PATHS lists ${path}; statfs failed: ${why}. The other paths are still watched.`));
+          if (cfg.ceilingEnabled && firing.has(path)) signals.push(ceilingSignal(path, firing.get(path)!, null));
+          continue;
+        }
+        const usedPct = diskUsedPct(r.value);
+        disk.push({ path, usedPct });
+        if (unreadableLastTick.delete(path)) {
+          signals.push(makeSignal("source_error", `host:${path}`, false, "info", `host: disk usage of ${path} is readable again`));
+        }
+        if (!cfg.ceilingEnabled) continue;
+        const active = ceilingActive(firing.get(path) ?? false, usedPct, cfg.ceilingPct);
+        firing.set(path, active);
+        signals.push(ceilingSignal(path, active, usedPct));
+      }
+      const load = loadavg().slice(0, 3).map((n) => Math.round(n * 100) / 100);
+      return { signals, host: { disk, load }, ...(unreadable ? { skipped: { disk_path_unreadable: unreadable } } : {}) };
+    },
+  };
+
+  function ceilingSignal(path: string, active: boolean, usedPct: number | null): Signal {
+    const at = usedPct === null ? "unknown (unreadable)" : fmt(usedPct);
+    const clearAt = fmt(cfg.ceilingPct - CEILING_CLEAR_GAP);
+    return makeSignal("disk_ceiling", path, active, "critical",
+      active ? `disk ${path} at ${at} (ceiling ${fmt(cfg.ceilingPct)})` : `disk ${path} at ${at}, under the ceiling`,
+      active
+        ? `${path} is ${at} full, at or above WATCHDOG_DISK_CEILING_PCT=${cfg.ceilingPct}; the alert clears at ${clearAt} or less`
+        : `ceiling ${fmt(cfg.ceilingPct)}; fires at ${fmt(cfg.ceilingPct)}, clears at ${clearAt}`);
+  }
+}
