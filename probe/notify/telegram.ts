@@ -1,0 +1,259 @@
+// The Telegram channel: a bounded outbox drained in order by one background worker.
+// enqueue() only puts a message in the box and returns; nothing here runs on the
+// tick's path, and nothing here throws. Bot API: POST {apiUrl}/bot{token}/sendMessage.
+import http from "node:http";
+import https from "node:https";
+import type { Config } from "../config.js";
+import type { Action } from "../protocol.js";
+import { errorText } from "../loop.js";
+import { HttpTimeout, postJson, type HttpAnswer } from "./http.js";
+import { Outbox } from "./outbox.js";
+
+export type Outcome = "sent" | "failed";
+export type EnqueueResult = "queued" | "disabled";
+
+export interface TelegramMessage { key: string; action: Action; html: string; plain: string }
+
+export interface TelegramOptions {
+  log(line: Record<string, unknown>): void;
+  now?(): number;
+  sleep?(ms: number): Promise<void>;
+  /** cap of the 5xx/network back-off (default 60 s) */
+  maxBackoffMs?: number;
+  /** first back-off step, doubled per consecutive failure (default 1 s) */
+  initialBackoffMs?: number;
+  /** each request's own deadline (default 15 s) */
+  requestTimeoutMs?: number;
+  /** pacing per chat (default 1 s: at most one message per second) */
+  minIntervalMs?: number;
+}
+
+export interface TelegramStats {
+  sent: number;
+  failed: number;
+  /** evicted from a full outbox, or still waiting when the channel stopped */
+  dropped: number;
+  retried: number;
+  plainFallbacks: number;
+  depth: number;
+  maxDepth: number;
+  outboxMax: number;
+  lastError: string | null;
+}
+
+export interface Telegram {
+  enabled: boolean;
+  enqueue(msg: TelegramMessage): EnqueueResult;
+  onDelivery(cb: (key: string, action: Action, outcome: Outcome) => void): void;
+  stats(): TelegramStats;
+  /** Resolves when the box is empty and nothing is in flight, or after timeoutMs. */
+  flush(timeoutMs: number): Promise<void>;
+  /** Stops the worker, cancels a request or wait in progress; never throws. */
+  stop(): Promise<void>;
+}
+
+/** Replaces the bot token wherever it may appear (it is part of the request path). */
+export function redactToken(text: string, token: string | null): string {
+  let out = text.replace(/bot\d+:[A-Za-z0-9_-]+/g, "bot***");
+  if (token) out = out.split(token).join("***");
+  return out;
+}
+
+type Attempt =
+  | { kind: "sent" }
+  | { kind: "wait"; ms: number; why: string }
+  | { kind: "backoff"; why: string }
+  | { kind: "parse"; why: string }
+  | { kind: "failed"; why: string };
+
+export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): Telegram {
+  const token = cfg.botToken;
+  const enabled = Boolean(token && cfg.chatId);
+  const now = opts.now ?? (() => Date.now());
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const maxBackoff = opts.maxBackoffMs ?? 60_000;
+  const firstBackoff = opts.initialBackoffMs ?? 1000;
+  const timeoutMs = opts.requestTimeoutMs ?? 15_000;
+  const minInterval = opts.minIntervalMs ?? 1000;
+  const url = `${cfg.apiUrl}/bot${token ?? ""}/sendMessage`;
+  const agent = cfg.apiUrl.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+
+  const box = new Outbox<TelegramMessage>(cfg.outboxMax);
+  const listeners: Array<(key: string, action: Action, outcome: Outcome) => void> = [];
+  const idleWaiters = new Set<() => void>();
+  const st = { sent: 0, failed: 0, dropped: 0, retried: 0, plainFallbacks: 0, lastError: null as string | null };
+  let running = false;
+  let stopped = false;
+  let lastRequestAt: number | null = null;
+  let inflight: AbortController | null = null;
+  let wakeStop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((r) => { wakeStop = r; });
+  let worker: Promise<void> = Promise.resolve();
+
+  const safe = (s: string) => redactToken(s, token);
+  const log = (line: Record<string, unknown>) => {
+    try {
+      const clean: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(line)) clean[k] = typeof v === "string" ? safe(v) : v;
+      opts.log({ channel: "telegram", ...clean });
+    } catch { /* a broken logger must not stop delivery */ }
+  };
+
+  /** Waits, but wakes at once when the channel stops. */
+  const wait = async (ms: number) => {
+    if (ms > 0 && !stopped) await Promise.race([sleep(ms), stopSignal]);
+  };
+
+  async function request(body: Record<string, unknown>): Promise<HttpAnswer> {
+    inflight = new AbortController();
+    try {
+      return await postJson(url, body, { timeoutMs, agent, signal: inflight.signal });
+    } finally {
+      inflight = null;
+    }
+  }
+
+  async function attempt(msg: TelegramMessage, plain: boolean): Promise<Attempt> {
+    await wait(lastRequestAt === null ? 0 : lastRequestAt + minInterval - now());
+    if (stopped) return { kind: "failed", why: "stopped" };
+    lastRequestAt = now();
+    const body: Record<string, unknown> = plain
+      ? { chat_id: cfg.chatId, text: msg.plain, disable_web_page_preview: true }
+      : { chat_id: cfg.chatId, text: msg.html, parse_mode: "HTML", disable_web_page_preview: true };
+    let ans: HttpAnswer;
+    try {
+      ans = await request(body);
+    } catch (e) {
+      const why = e instanceof HttpTimeout ? `timeout: ${e.message}` : `network error: ${errorText(e)}`;
+      return { kind: "backoff", why };
+    }
+    let json: { ok?: unknown; description?: unknown; parameters?: { retry_after?: unknown } } = {};
+    try { json = JSON.parse(ans.body) as typeof json; } catch { /* described by the status below */ }
+    const desc = typeof json.description === "string" ? json.description : ans.body.slice(0, 200);
+    const why = `HTTP ${ans.status}${desc ? `: ${desc}` : ""}`;
+    if (ans.status === 200 && json.ok === true) return { kind: "sent" };
+    if (ans.status === 429) {
+      const ra = json.parameters?.retry_after;
+      if (typeof ra === "number" && Number.isFinite(ra) && ra >= 0) return { kind: "wait", ms: ra * 1000, why };
+      return { kind: "backoff", why };
+    }
+    if (ans.status >= 500) return { kind: "backoff", why };
+    if (ans.status === 400 && /can't parse entities/i.test(desc)) return { kind: "parse", why };
+    return { kind: "failed", why };
+  }
+
+  async function deliver(msg: TelegramMessage): Promise<Outcome | null> {
+    let plain = false;
+    let backoff = firstBackoff;
+    for (;;) {
+      const r = await attempt(msg, plain);
+      if (stopped) return r.kind === "sent" ? "sent" : null;
+      if (r.kind === "sent") return "sent";
+      st.lastError = safe(r.why);
+      const base = { key: msg.key, action: msg.action, error: r.why };
+      if (r.kind === "failed" || (r.kind === "parse" && plain)) {
+        log({ level: "error", msg: "telegram message dropped: the Bot API refused it", ...base });
+        return "failed";
+      }
+      st.retried++;
+      if (r.kind === "parse") {
+        plain = true;
+        st.plainFallbacks++;
+        log({ level: "warn", msg: "telegram could not parse the HTML; sending once as plain text", ...base });
+        continue;
+      }
+      if (r.kind === "wait") {
+        log({ level: "warn", msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`, waitMs: r.ms, ...base });
+        await wait(r.ms);
+        continue;
+      }
+      log({ level: "warn", msg: `telegram send failed; retrying in ${backoff / 1000} s`, waitMs: backoff, ...base });
+      await wait(backoff);
+      backoff = Math.min(backoff * 2, maxBackoff);
+    }
+  }
+
+  async function run(): Promise<void> {
+    try {
+      while (!stopped) {
+        const msg = box.shift();
+        if (!msg) break;
+        const outcome = await deliver(msg);
+        if (outcome === null) { st.dropped++; break; }
+        if (outcome === "sent") st.sent++; else st.failed++;
+        for (const cb of listeners) {
+          try { cb(msg.key, msg.action, outcome); } catch { /* a listener's failure is its own */ }
+        }
+      }
+    } catch (e) {
+      log({ level: "error", msg: "telegram worker failed", error: errorText(e) });
+    } finally {
+      running = false;
+      if (box.length && !stopped) kick();
+      else for (const w of idleWaiters) w();
+    }
+  }
+
+  function kick(): void {
+    if (running || stopped) return;
+    running = true;
+    // Start on a later turn: the caller (the tick) never waits for any I/O.
+    worker = new Promise<void>((r) => setImmediate(r)).then(run);
+  }
+
+  return {
+    enabled,
+    enqueue(msg) {
+      if (!enabled) return "disabled";
+      if (stopped) {
+        st.dropped++;
+        log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
+        return "queued";
+      }
+      const { evicted, overBound } = box.push(msg);
+      for (const m of evicted) {
+        st.dropped++;
+        log({ level: "warn", msg: `telegram outbox full (${cfg.outboxMax}); dropped the oldest ${m.action === "repeat" ? "reminder" : "alert"}`, key: m.key, action: m.action, dropped: st.dropped });
+        for (const cb of listeners) {
+          try { cb(m.key, m.action, "failed"); } catch { /* ignore */ }
+        }
+      }
+      if (overBound) log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
+      kick();
+      return "queued";
+    },
+    onDelivery(cb) {
+      listeners.push(cb);
+    },
+    stats() {
+      return { ...st, depth: box.length, maxDepth: box.maxDepth, outboxMax: cfg.outboxMax };
+    },
+    async flush(timeoutMs) {
+      if (!running && box.length === 0) return;
+      let done: () => void = () => undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        done = resolve;
+        idleWaiters.add(done);
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref?.();
+      });
+      clearTimeout(timer);
+      idleWaiters.delete(done);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      wakeStop();
+      inflight?.abort();
+      await worker.catch(() => undefined);
+      const left = box.drain();
+      if (left.length) {
+        st.dropped += left.length;
+        log({ level: "warn", msg: `telegram channel stopped with ${left.length} message(s) unsent`, dropped: left.length });
+      }
+      agent.destroy();
+      for (const w of idleWaiters) w();
+    },
+  };
+}
