@@ -1,0 +1,181 @@
+// The sidebar as data: connections + a clock reading → rows with stable ids.
+// Pure (no vscode, no clock): tree.ts renders these rows, tests read them directly.
+import type { ProbeConnectionView } from "../connection/types.js";
+import { ageBucket, plain, plainLines, type Translate } from "./format.js";
+import { addGroups } from "./model-groups.js";
+import { isStale, probeNow, stateText } from "./probe-state.js";
+
+export interface RowIcon {
+  readonly id: string;
+  readonly color?: string;
+}
+
+export type RowRef =
+  | { readonly kind: "probe"; readonly probeId: string }
+  | { readonly kind: "process"; readonly probeId: string; readonly pid: number }
+  | { readonly kind: "alert"; readonly probeId: string; readonly key: string }
+  | { readonly kind: "other"; readonly probeId: string };
+
+export interface Row {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly label: string;
+  readonly description: string;
+  /** plain text, never markdown */
+  readonly tooltip: string;
+  readonly icon: RowIcon | null;
+  /** `viewItem` in menus: watchdog.probe.<phase>[.local], watchdog.process, … */
+  readonly contextValue: string;
+  /** null for a leaf; otherwise whether it starts expanded */
+  readonly expanded: boolean | null;
+  readonly childIds: readonly string[];
+  readonly ref: RowRef;
+  /** a click opens the process's command-line document */
+  readonly opensCmdline: boolean;
+}
+
+export interface TreeModel {
+  readonly rootIds: readonly string[];
+  readonly rows: ReadonlyMap<string, Row>;
+}
+
+export type RowInit = Omit<Row, "childIds" | "parentId" | "expanded" | "opensCmdline" | "icon" | "tooltip" | "description"> &
+  Partial<Pick<Row, "expanded" | "opensCmdline" | "icon" | "tooltip" | "description">>;
+
+/** Collects rows; a duplicate id (a hostile or buggy probe repeating a pid) is dropped, not rendered twice. */
+export class RowSink {
+  readonly rows = new Map<string, Row & { childIds: string[] }>();
+  readonly rootIds: string[] = [];
+
+  add(parentId: string | null, init: RowInit): boolean {
+    if (this.rows.has(init.id)) return false;
+    const parent = parentId === null ? null : this.rows.get(parentId);
+    if (parentId !== null && parent === undefined) return false;
+    this.rows.set(init.id, {
+      description: "",
+      tooltip: "",
+      icon: null,
+      expanded: null,
+      opensCmdline: false,
+      ...init,
+      parentId,
+      childIds: [],
+    });
+    if (parent) parent.childIds.push(init.id);
+    else this.rootIds.push(init.id);
+    return true;
+  }
+
+  /** A group that ended up with no children is shown as a leaf, not as an empty twisty. */
+  settle(): TreeModel {
+    for (const [id, row] of this.rows) {
+      if (row.expanded !== null && row.childIds.length === 0) this.rows.set(id, { ...row, expanded: null });
+    }
+    return { rootIds: this.rootIds, rows: this.rows };
+  }
+}
+
+/** Row ids are built from the probe id and the entity's own key, so they survive every snapshot. */
+export function probeRowId(probeId: string): string {
+  return encodeURIComponent(probeId);
+}
+
+export function buildTree(connections: readonly ProbeConnectionView[], now: number, t: Translate): TreeModel {
+  const sink = new RowSink();
+  for (const c of connections) {
+    const id = probeRowId(c.id);
+    const st = stateText(c, now, t);
+    const host = c.hello ? plain(c.hello.probe.hostname, 80) : null;
+    const added = sink.add(null, {
+      id,
+      label: plain(c.name, 80),
+      description: host && c.state.phase === "connected" && !isStale(c, now) ? `${st.text} · ${host}` : st.text,
+      tooltip: probeTooltip(c, now, t, st.text),
+      icon: st.icon,
+      contextValue: `watchdog.probe.${c.state.phase}${c.target.kind === "local" ? ".local" : ""}`,
+      expanded: true,
+      ref: { kind: "probe", probeId: c.id },
+    });
+    if (!added) continue;
+    if (c.snapshot === null) {
+      sink.add(id, {
+        id: `${id}/info`,
+        label: c.state.phase === "connected" ? t("Waiting for the first snapshot") : t("No data yet"),
+        icon: { id: "info" },
+        contextValue: "watchdog.info",
+        ref: { kind: "other", probeId: c.id },
+      });
+      continue;
+    }
+    if (!c.snapshot.enabled) {
+      sink.add(id, {
+        id: `${id}/info`,
+        label: t("Disabled on the probe (WATCHDOG_ENABLED=false)"),
+        icon: { id: "circle-slash" },
+        contextValue: "watchdog.info",
+        ref: { kind: "other", probeId: c.id },
+      });
+    }
+    addGroups(sink, id, c, c.snapshot, probeNow(c, now), t);
+  }
+  return sink.settle();
+}
+
+function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: string): string {
+  const lines = [plain(c.name, 80), targetText(c), state];
+  if (c.hello) {
+    lines.push(t("host {0} · probe {1} · pid {2}", plain(c.hello.probe.hostname, 80), plain(c.hello.probe.version, 40), c.hello.probe.pid));
+    lines.push(t("tick every {0} s · cooldown {1} s", c.hello.config.tickS, c.hello.config.cooldownS));
+    if (!c.hello.config.telegram.enabled) lines.push(t("Telegram alerts are off on this probe"));
+  }
+  if (c.snapshotReceivedAt !== null) lines.push(t("last snapshot {0} ago", ageBucket((now - c.snapshotReceivedAt) / 1000, t)));
+  if (c.rejectedFrames > 0) lines.push(t("{0} invalid messages dropped", c.rejectedFrames));
+  return plainLines(lines.join("\n"));
+}
+
+function targetText(c: ProbeConnectionView): string {
+  const tg = c.target;
+  if (tg.kind === "direct") return plain(tg.url.replace(/\/\/[^/@]*@/, "//***@"), 120);
+  if (tg.kind === "ssh") {
+    const remote = `${tg.ssh.remoteHost ?? "127.0.0.1"}:${tg.ssh.remotePort}`;
+    return plain(`ssh ${tg.ssh.username}@${tg.ssh.host}:${tg.ssh.port} → ${remote}`, 160);
+  }
+  return "local";
+}
+
+export interface TreeChange {
+  /** the root list changed: refresh everything */
+  readonly full: boolean;
+  /** rows to fire, none of them inside another one (firing a row refreshes its subtree) */
+  readonly changed: readonly string[];
+}
+
+const signatures = new WeakMap<Row, string>();
+function signature(row: Row): string {
+  let s = signatures.get(row);
+  if (s === undefined) {
+    s = JSON.stringify(row);
+    signatures.set(row, s);
+  }
+  return s;
+}
+
+/** Which rows must be re-rendered to go from `prev` to `next`. */
+export function diffTree(prev: TreeModel | null, next: TreeModel): TreeChange {
+  if (prev === null || prev.rootIds.length !== next.rootIds.length || prev.rootIds.some((id, i) => id !== next.rootIds[i])) {
+    return { full: true, changed: [] };
+  }
+  const changed = new Set<string>();
+  for (const [id, row] of next.rows) {
+    const old = prev.rows.get(id);
+    // a new row shows up through its parent, whose child list changed
+    if (old !== undefined && signature(old) !== signature(row)) changed.add(id);
+  }
+  const covered = (id: string): boolean => {
+    for (let p = next.rows.get(id)?.parentId ?? null; p !== null; p = next.rows.get(p)?.parentId ?? null) {
+      if (changed.has(p)) return true;
+    }
+    return false;
+  };
+  return { full: false, changed: [...changed].filter((id) => !covered(id)) };
+}
