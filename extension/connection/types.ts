@@ -16,6 +16,7 @@ export type ConnectionState =
   | { phase: "idle" }
   | { phase: "connecting"; attempt: number }
   | { phase: "connected"; since: number }
+  /** `attempt`: the number the next attempt will carry; `retryAt`: ms since epoch */
   | { phase: "waiting"; attempt: number; retryAt: number; reason: string }
   /** not retried (401/403/404, host key refused, bad settings): shown until the user acts */
   | { phase: "failed"; reason: string };

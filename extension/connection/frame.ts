@@ -1,0 +1,46 @@
+// One inbound WebSocket frame → a validated ServerMessage, or a reason to drop it.
+// Pure. The reason never carries more of the frame than a short, escaped prefix: frames hold
+// command lines, and the log is not the place to reproduce remote text at length.
+import { MAX_PROCESSES, ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
+
+const PREFIX_CHARS = 40;
+
+export type FrameResult = { ok: true; msg: ServerMessage } | { ok: false; reason: string };
+
+export function framePrefix(text: string): string {
+  const cut = text.length > PREFIX_CHARS ? text.slice(0, PREFIX_CHARS) + "…" : text;
+  return JSON.stringify(cut);
+}
+
+/** Cheap guards before zod walks the value: a list far over the probe's own cap is hostile, not data. */
+function oversizedList(v: Record<string, unknown>): string | null {
+  if (v.type === "snapshot" && Array.isArray(v.processes) && v.processes.length > MAX_PROCESSES) {
+    return `snapshot.processes has ${v.processes.length} entries (the probe sends at most ${MAX_PROCESSES})`;
+  }
+  return null;
+}
+
+export function parseServerFrame(data: string | Buffer, isBinary: boolean, bytes: number): FrameResult {
+  if (isBinary) return { ok: false, reason: `binary frame of ${bytes} bytes (the protocol is JSON text)` };
+  const text = typeof data === "string" ? data : data.toString("utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: `invalid JSON (${bytes} bytes, starts ${framePrefix(text)})` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: `not a JSON object (${bytes} bytes, starts ${framePrefix(text)})` };
+  }
+  const v = value as Record<string, unknown>;
+  const type = typeof v.type === "string" ? JSON.stringify(v.type.slice(0, PREFIX_CHARS)) : "missing";
+  const big = oversizedList(v);
+  if (big) return { ok: false, reason: `${type} frame rejected: ${big}` };
+  const r = ServerMessageSchema.safeParse(value);
+  if (!r.success) {
+    const first = r.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    const more = r.error.issues.length > 3 ? ` (+${r.error.issues.length - 3} more)` : "";
+    return { ok: false, reason: `type ${type} frame of ${bytes} bytes failed the schema: ${first.join("; ")}${more}` };
+  }
+  return { ok: true, msg: r.data };
+}
