@@ -12,8 +12,8 @@ const EXEMPT_LAST = new Set([
 ]);
 /** A name ending in one of these nouns names a secret (`--token`, `DB_PASS`, `X-Auth`). */
 const SECRET_LAST = new Set([
-  "password", "passwd", "pwd", "passphrase", "pass", "secret", "secrets", "token", "tokens",
-  "apikey", "auth", "credential", "credentials", "cookie", "cookies", "sas", "sig", "signature",
+  "password", "passwd", "pwd", "passphrase", "pass", "secret", "secrets", "token",
+  "apikey", "auth", "credential", "credentials", "cookie", "sas", "sig", "signature",
   "privatekey", "secretkey", "accesskey",
 ]);
 /** Compound words that end in a secret noun (`PGPASSWORD`, `accesstoken`, `clientsecret`). */
@@ -57,11 +57,23 @@ export function isSecretName(name: string, strictKey = true): boolean {
 const QUOTES_HEAD = /^['"`(]*/;
 const QUOTES_TAIL = /['"`);,]*$/;
 
-/** Replaces a word by the mask but keeps the quotes around it (`'abc'` → `'***'`). */
-function maskWord(word: string): string {
+/** The quote a word opens and does not close (`'two` of `'two words'`), if any. */
+function openQuote(word: string): string | null {
+  const q = word[0];
+  if (q !== "'" && q !== '"') return null;
+  return word.length > 1 && word.endsWith(q) ? null : q;
+}
+
+/**
+ * Replaces a word by the mask but keeps the quotes around it (`'abc'` → `'***'`). In free
+ * text a quoted value may span words: the state remembers the open quote so the next
+ * words are masked up to the closing one.
+ */
+function maskWord(word: string, st?: State): string {
   const head = QUOTES_HEAD.exec(word)![0];
   const rest = word.slice(head.length);
   const tail = QUOTES_TAIL.exec(rest)![0];
+  if (st) st.quote = openQuote(word);
   return head + MASK + tail;
 }
 
@@ -121,27 +133,32 @@ function toolOf(word: string): Tool {
   return null;
 }
 
-interface State { pending: Pending; tool: Tool; curlUser: boolean }
+interface State { pending: Pending; tool: Tool; curlUser: boolean; quote: string | null }
 
 /** Redacts one whitespace-free word and says what the next word is. */
 function redactWord(word: string, st: State): string {
+  if (st.quote) {
+    // still inside a masked quoted value
+    if (word.endsWith(st.quote)) { st.quote = null; return MASK + word.slice(word.length - 1); }
+    return MASK;
+  }
   const pending = st.pending;
   st.pending = null;
   if (pending === "flagValue") {
     if (word.length > 1 && word.startsWith("-")) return redactWord(word, st); // the flag had no value
-    return maskWord(word);
+    return maskWord(word, st);
   }
-  if (pending === "credential") return maskWord(word);
+  if (pending === "credential") return maskWord(word, st);
   const core = word.replace(QUOTES_HEAD, "");
   const head = word.slice(0, word.length - core.length);
   if (pending === "headerValue") {
     if (AUTH_SCHEMES.has(core.replace(QUOTES_TAIL, "").toLowerCase())) { st.pending = "credential"; return word; }
-    return maskWord(word);
+    return maskWord(word, st);
   }
   if (st.curlUser) {
     st.curlUser = false;
     const c = core.indexOf(":");
-    if (c > 0 && !core.startsWith("-")) return head + core.slice(0, c + 1) + maskWord(core.slice(c + 1));
+    if (c > 0 && !core.startsWith("-")) return head + core.slice(0, c + 1) + maskWord(core.slice(c + 1), st);
   }
   const tool = toolOf(core);
   if (tool) { st.tool = tool; return word; }
@@ -158,7 +175,7 @@ function redactCore(core: string, st: State): string {
   const prop = JAVA_PROP.exec(core);
   if (prop) {
     const [, d, name, value] = prop;
-    return `${d}${name}=${isSecretName(name!, false) && value ? maskWord(value) : redactUrls(value!)}`;
+    return `${d}${name}=${isSecretName(name!, false) && value ? maskWord(value, st) : redactUrls(value!)}`;
   }
   if (core.startsWith("-")) {
     const flag = LONG_FLAG.exec(core);
@@ -170,13 +187,13 @@ function redactCore(core: string, st: State): string {
       if (isSecretName(name, true)) st.pending = "flagValue";
       return core;
     }
-    if (isSecretName(name, true)) return value ? `${name}=${maskWord(value)}` : core;
+    if (isSecretName(name, true)) return value ? `${name}=${maskWord(value, st)}` : core;
     return `${name}=${redactCore(value, st)}`; // `--env=TOKEN=x`, `--header=Authorization:`
   }
   const env = ENV_WORD.exec(core);
   if (env) {
     const [, name, value] = env;
-    if (isSecretName(name!, false) && value) return `${name}=${maskWord(value)}`;
+    if (isSecretName(name!, false) && value) return `${name}=${maskWord(value, st)}`;
     return `${name}=${redactUrls(value!)}`;
   }
   if (!core.includes("://")) {
@@ -185,14 +202,14 @@ function redactCore(core: string, st: State): string {
       const value = core.slice(header[1]!.length + 1);
       if (value.replace(QUOTES_TAIL, "") === "") { st.pending = "headerValue"; return core; }
       if (AUTH_SCHEMES.has(value.replace(QUOTES_TAIL, "").toLowerCase())) { st.pending = "credential"; return core; }
-      return `${header[1]}:${maskWord(value)}`;
+      return `${header[1]}:${maskWord(value, st)}`;
     }
   }
   return redactUrls(core);
 }
 
 function newState(): State {
-  return { pending: null, tool: null, curlUser: false };
+  return { pending: null, tool: null, curlUser: false, quote: null };
 }
 
 /** Redacts free text (a cmdline joined by spaces, a shell script, a log line), keeping its spacing. */
