@@ -1,0 +1,183 @@
+// Optional hand-off to an existing Alertmanager (`WATCHDOG_ALERTMANAGER_URL`), so a
+// fleet of probes can leave routing, grouping and silencing to it. Alert and reminder
+// post the firing alert (a reminder re-posts it, which keeps it alive); a recovery
+// posts it with `endsAt`, which resolves it. Fire-and-forget: post() never throws and
+// never waits; a small ordered queue with its own timeout does the sending.
+import http from "node:http";
+import https from "node:https";
+import type { DecisionEvent } from "../loop.js";
+import { errorText } from "../loop.js";
+import { postJson } from "./http.js";
+import { Outbox } from "./outbox.js";
+
+export interface AlertmanagerOptions {
+  hostname: string;
+  log(line: Record<string, unknown>): void;
+  /** reminder interval of a kind: a firing alert is kept alive for about twice that */
+  cooldownFor?(kind: string): number;
+  generatorURL?: string;
+  timeoutMs?: number;
+  queueMax?: number;
+  sleep?(ms: number): Promise<void>;
+}
+
+export interface Alertmanager {
+  post(ev: DecisionEvent, text: string): void;
+  flush(timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+  stats(): { posted: number; failed: number; dropped: number; depth: number };
+}
+
+/** Alertmanager's `postableAlert` (api/v2/openapi.yaml). */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+/** Slack on top of two reminder intervals before Alertmanager resolves an alert nobody re-posted. */
+const KEEPALIVE_MARGIN_MS = 5 * 60_000;
+const ATTEMPTS = 3;
+const ANNOTATION_MAX = 8000;
+
+/** Pure: the alert Alertmanager should hold after this decision. */
+export function toPostableAlert(ev: DecisionEvent, text: string, o: { hostname: string; cooldownS: number; generatorURL?: string }): PostableAlert {
+  const sig = ev.signal;
+  const startsAt = new Date(ev.state.since ?? ev.at).toISOString();
+  const endsAt = ev.action === "recovery"
+    ? new Date(ev.at).toISOString()
+    // The probe re-posts every cooldown while the signal lasts; if the probe dies, the
+    // alert resolves by itself some time later instead of firing forever.
+    : new Date(ev.at + 2 * o.cooldownS * 1000 + KEEPALIVE_MARGIN_MS).toISOString();
+  const alert: PostableAlert = {
+    labels: {
+      alertname: sig.kind,
+      entity: sig.entity,
+      instance: o.hostname,
+      severity: sig.severity,
+      job: "orchestrator-watchdog",
+    },
+    annotations: { summary: sig.title.slice(0, 500), description: text.slice(0, ANNOTATION_MAX) },
+    startsAt,
+    endsAt,
+  };
+  if (o.generatorURL) alert.generatorURL = o.generatorURL;
+  return alert;
+}
+
+/** `http://am:9093` or `http://am:9093/api/v2/alerts` → the alerts endpoint. */
+export function alertsEndpoint(base: string): string {
+  const u = new URL(base);
+  if (!/\/api\/v2\/alerts\/?$/.test(u.pathname)) u.pathname = `${u.pathname.replace(/\/+$/, "")}/api/v2/alerts`;
+  return u.toString();
+}
+
+/** The URL as it may be logged: no user or password. */
+function shown(url: string): string {
+  const u = new URL(url);
+  u.username = "";
+  u.password = "";
+  return u.toString();
+}
+
+interface Item { action: DecisionEvent["action"]; key: string; alert: PostableAlert }
+
+export function createAlertmanager(url: string, opts: AlertmanagerOptions): Alertmanager {
+  const endpoint = alertsEndpoint(url);
+  const where = shown(endpoint);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const agent = endpoint.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  // Same policy as Telegram's outbox: reminders go first, recoveries are never dropped.
+  const box = new Outbox<Item>(opts.queueMax ?? 500);
+  const st = { posted: 0, failed: 0, dropped: 0 };
+  const idle = new Set<() => void>();
+  let running = false;
+  let stopped = false;
+  const ac = new AbortController();
+  let worker: Promise<void> = Promise.resolve();
+
+  const log = (line: Record<string, unknown>) => {
+    try { opts.log({ channel: "alertmanager", url: where, ...line }); } catch { /* never raise */ }
+  };
+
+  async function send(item: Item): Promise<boolean> {
+    let lastError = "";
+    for (let i = 0; i < ATTEMPTS && !stopped; i++) {
+      if (i > 0) await Promise.race([sleep(1000 * 2 ** (i - 1)), new Promise((r) => ac.signal.addEventListener("abort", r, { once: true }))]);
+      if (stopped) break;
+      try {
+        const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });
+        if (r.status >= 200 && r.status < 300) return true;
+        lastError = `HTTP ${r.status}: ${r.body.slice(0, 300)}`;
+        if (r.status < 500) break; // Alertmanager refused the alert itself: retrying will not help
+      } catch (e) {
+        lastError = errorText(e);
+      }
+    }
+    log({ level: "error", msg: "alertmanager post failed", key: item.key, action: item.action, error: lastError.split(url).join(where) });
+    return false;
+  }
+
+  async function run(): Promise<void> {
+    try {
+      while (!stopped) {
+        const item = box.shift();
+        if (!item) break;
+        if (await send(item)) st.posted++; else st.failed++;
+      }
+    } finally {
+      running = false;
+      if (box.length && !stopped) kick();
+      else for (const w of idle) w();
+    }
+  }
+
+  function kick(): void {
+    if (running || stopped) return;
+    running = true;
+    worker = new Promise<void>((r) => setImmediate(r)).then(run).catch((e) => log({ level: "error", msg: "alertmanager worker failed", error: errorText(e) }));
+  }
+
+  return {
+    post(ev, text) {
+      try {
+        if (stopped) return;
+        const alert = toPostableAlert(ev, text, {
+          hostname: opts.hostname, cooldownS: opts.cooldownFor?.(ev.signal.kind) ?? 1800, generatorURL: opts.generatorURL,
+        });
+        const { evicted } = box.push({ action: ev.action, key: ev.signal.key, alert });
+        for (const e of evicted) {
+          st.dropped++;
+          log({ level: "warn", msg: "alertmanager queue full; dropped the oldest non-recovery post", key: e.key, action: e.action });
+        }
+        kick();
+      } catch (e) {
+        log({ level: "error", msg: "alertmanager post could not be queued", error: errorText(e) });
+      }
+    },
+    async flush(ms) {
+      if (!running && box.length === 0) return;
+      let done: () => void = () => undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => { done = resolve; idle.add(done); timer = setTimeout(resolve, ms); });
+      clearTimeout(timer);
+      idle.delete(done);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      ac.abort();
+      await worker;
+      const left = box.drain().length;
+      if (left) { st.dropped += left; log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` }); }
+      agent.destroy();
+      for (const w of idle) w();
+    },
+    stats() {
+      return { ...st, depth: box.length };
+    },
+  };
+}
