@@ -1,14 +1,17 @@
 // No Docker engine runs here, so the deployment files are checked by parsing them:
 // the compose file with a small block-YAML reader (the subset the file uses), the
 // Dockerfile instruction by instruction. The healthcheck command is actually run.
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { createDockerSource } from "../../probe/collectors/docker.js";
 import { ENV_NAMES, parseConfig } from "../../probe/config.js";
+import { startFakeDocker } from "../helpers/fake-docker.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const deploy = join(root, "probe/deploy");
@@ -227,5 +230,50 @@ describe("the HEALTHCHECK command, run for real", () => {
     const freePort = (free.address() as AddressInfo).port;
     await new Promise<void>((r) => free.close(() => r()));
     expect(await run(freePort)).not.toBe(0);
+  });
+});
+
+function hasHaproxy(): boolean {
+  try { execFileSync("haproxy", ["-v"], { stdio: "ignore" }); return true; } catch { return false; }
+}
+
+// The GET-only proxy that docs/operating.md recommends, run for real (Debian's haproxy)
+// between the docker source and the fake Engine. Skipped where haproxy is not installed.
+describe.skipIf(!hasHaproxy())("docker-read-only-proxy.cfg in front of the fake Engine", () => {
+  it("passes what the probe needs and refuses everything else before it reaches the daemon", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ro-proxy-"));
+    const fake = await startFakeDocker({ containers: [{ id: "a".repeat(64), name: "orchestrator", state: "running", health: "healthy", restarts: 1 }] });
+    const front = join(dir, "docker.sock");
+    const cfg = readFileSync(join(deploy, "docker-read-only-proxy.cfg"), "utf8")
+      .replace("/run/docker-ro/docker.sock", front).replace("/var/run/docker.sock", fake.socketPath);
+    writeFileSync(join(dir, "haproxy.cfg"), cfg);
+    execFileSync("haproxy", ["-c", "-q", "-f", join(dir, "haproxy.cfg")]);
+    const proxy = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 100 && !existsSync(front); i++) await new Promise((r) => setTimeout(r, 50));
+      const src = createDockerSource({ socket: front, containers: ["orchestrator"] }, { timeoutMs: 5000 });
+      const out = await src.collect({ now: Date.now(), signal: new AbortController().signal });
+      expect(out.containers).toEqual([{ name: "orchestrator", state: "running", health: "healthy", restarts: 1 }]);
+      const ask = (method: string, path: string) => new Promise<number>((resolve, reject) => {
+        const req = http.request({ socketPath: front, method, path }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on("error", reject);
+        req.end();
+      });
+      const before = fake.requests.length;
+      for (const [m, p] of [["POST", "/v1.47/containers/create"], ["DELETE", "/v1.47/containers/x"], ["POST", "/v1.47/containers/x/exec"],
+        ["GET", "/v1.47/images/json"], ["GET", "/v1.47/containers/x/logs"], ["GET", "/v1.47/containers/x/archive"]] as const) {
+        expect(await ask(m, p), `${m} ${p}`).toBe(403);
+      }
+      expect(fake.requests.length).toBe(before);
+      expect(await ask("GET", "/v1.47/containers/json?all=1")).toBe(200);
+    } finally {
+      if (proxy.exitCode === null) {
+        const exited = new Promise((r) => proxy.once("exit", r));
+        proxy.kill();
+        await exited;
+      }
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
