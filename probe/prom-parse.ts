@@ -61,33 +61,40 @@ export function parsePrometheusText(text: string, opts: PromParseOptions = {}): 
   };
 
   let pos = 0;
-  while (pos <= text.length) {
+  const len = text.length;
+  while (pos <= len) {
     let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    let line = text.slice(pos, end);
+    if (end < 0) end = len;
+    const lineStart = pos;
     pos = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    const body = line.replace(/^[ \t]+/, "");
-    if (body === "") continue;
+    if (end > lineStart && text.charCodeAt(end - 1) === 13) end--; // CRLF
+    let b = lineStart;
+    while (b < end && isBlankCode(text.charCodeAt(b))) b++;
+    if (b === end) continue; // blank line
+    const line = () => text.slice(lineStart, end);
 
-    if (body[0] === "#") {
-      const r = parseComment(body);
-      if (r.kind === "bad") bad(line, r.why);
+    if (text.charCodeAt(b) === 35 /* # */) {
+      // Only HELP and TYPE carry meaning; spot them without allocating for other comments.
+      let k = b + 1;
+      while (k < end && isBlankCode(text.charCodeAt(k))) k++;
+      if (!text.startsWith("HELP", k) && !text.startsWith("TYPE", k)) continue;
+      const r = parseComment(text.slice(b, end));
+      if (r.kind === "bad") bad(line(), r.why);
       else if (r.kind === "help") {
-        if (helped.has(r.name)) bad(line, "second HELP line for this metric");
+        if (helped.has(r.name)) bad(line(), "second HELP line for this metric");
         else if (helped.size < maxTypes) helped.add(r.name);
       } else if (r.kind === "type") {
-        if (types.has(r.name)) bad(line, "second TYPE line for this metric");
+        if (types.has(r.name)) bad(line(), "second TYPE line for this metric");
         else if (types.size < maxTypes) types.set(r.name, r.type);
       }
       continue;
     }
 
     if (samples.length >= maxSamples) { dropped++; continue; }
-    const r = parseSample(body);
-    if (typeof r === "string") { bad(line, r); continue; }
+    const r = parseSample(text.slice(b, end));
+    if (typeof r === "string") { bad(line(), r); continue; }
     const why = checkSpecialLabel(r, types);
-    if (why) { bad(line, why); continue; }
+    if (why) { bad(line(), why); continue; }
     samples.push(r);
   }
   return { samples, types: Object.fromEntries(types), malformed, malformedExamples: examples, dropped };
@@ -125,6 +132,7 @@ function parseComment(body: string): Comment {
 }
 
 const isBlank = (c: string | undefined) => c === " " || c === "\t";
+const isBlankCode = (c: number) => c === 32 || c === 9;
 const isNameStart = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_" || c === ":";
 const isNameChar = (c: string) => isNameStart(c) || (c >= "0" && c <= "9");
 

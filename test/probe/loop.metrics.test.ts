@@ -14,10 +14,11 @@ beforeEach(() => { orch.mode = "ok"; orch.body = "up 1\n"; });
 
 const orchIdle: OrchState = { configured: true, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null };
 
+// 1 s: a "hang" tick costs that much, and a loaded machine still answers within it.
 function harness(rulesText?: string) {
   const parsed = rulesText ? parseMetricRules(rulesText) : { ok: true as const, rules: [] };
   if (!parsed.ok) throw new Error(parsed.error);
-  const source = createMetricsSource({ url: `${orch.base}/metrics`, timeoutS: 0.3, downTicks: 3, rules: parsed.rules });
+  const source = createMetricsSource({ url: `${orch.base}/metrics`, timeoutS: 1, downTicks: 3, rules: parsed.rules });
   let now = Date.parse("2026-06-15T03:00:00Z");
   const decisions: DecisionEvent[] = [];
   const sourceErrors: string[] = [];

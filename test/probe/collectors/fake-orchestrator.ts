@@ -47,7 +47,9 @@ export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
         return; // never answers; closeAllConnections() ends it
       case "drip": {
         res.writeHead(200, { "content-type": "text/plain" });
-        const t = setInterval(() => { state.dripWrites++; res.write("# still here\n"); }, 20);
+        const drip = () => { state.dripWrites++; res.write("# still here\n"); };
+        drip();
+        const t = setInterval(drip, 20);
         timers.add(t);
         res.on("close", () => { clearInterval(t); timers.delete(t); });
         return;

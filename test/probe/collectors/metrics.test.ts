@@ -19,8 +19,10 @@ function rules(text: string): MetricRule[] {
   return r.rules;
 }
 
+// Timeouts: 0.3 s where a hang is the point, 1 s where hangs and answers mix in one
+// sequence, 10 s elsewhere so a loaded machine never turns an answer into a timeout.
 function cfg(over: Partial<Config["metrics"]> = {}): Config["metrics"] {
-  return { url: `${orch.base}/metrics`, timeoutS: 0.3, downTicks: 3, rules: [], ...over };
+  return { url: `${orch.base}/metrics`, timeoutS: 10, downTicks: 3, rules: [], ...over };
 }
 
 let tickNo = 0;
@@ -49,14 +51,14 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
     expect(out.skipped).toEqual({ malformed_lines: 0 });
   });
 
-  it.each<[string, () => Promise<string>, string]>([
-    ["HTTP 503", async () => `${orch.base}/503`, "HTTP 503"],
-    ["headers that never come", async () => `${orch.base}/hang`, "timeout after 0.3 s"],
-    ["a body that drips forever", async () => `${orch.base}/drip`, "timeout after 0.3 s"],
-    ["a refused connection", closedPortUrl, "ECONNREFUSED"],
-    ["a body over the 10 MiB cap", async () => `${orch.base}/huge`, "body over 10 MiB"],
-  ])("%s is a failed check with a short reason", async (_why, url, reason) => {
-    const src = createMetricsSource(cfg({ url: await url() }));
+  it.each<[string, () => Promise<string>, number, string]>([
+    ["HTTP 503", async () => `${orch.base}/503`, 10, "HTTP 503"],
+    ["headers that never come", async () => `${orch.base}/hang`, 0.3, "timeout after 0.3 s"],
+    ["a body that drips forever", async () => `${orch.base}/drip`, 0.3, "timeout after 0.3 s"],
+    ["a refused connection", closedPortUrl, 10, "ECONNREFUSED"],
+    ["a body over the 10 MiB cap", async () => `${orch.base}/huge`, 10, "body over 10 MiB"],
+  ])("%s is a failed check with a short reason", async (_why, url, timeoutS, reason) => {
+    const src = createMetricsSource(cfg({ url: await url(), timeoutS }));
     const out = await tick(src);
     expect(out.orch).toMatchObject({ configured: true, up: true, failures: 1, lastError: reason, lastOkAt: null });
     expect(orchDown(out).active).toBe(false); // one failed tick never alerts
@@ -64,8 +66,8 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
 
   it("the drip test really got a 200 and some body before the deadline", async () => {
     const writes = orch.dripWrites;
-    const r = await fetchMetrics(`${orch.base}/drip`, { timeoutMs: 300, maxBodyBytes: 1024 * 1024 });
-    expect(r).toEqual({ ok: false, reason: "timeout after 0.3 s" });
+    const r = await fetchMetrics(`${orch.base}/drip`, { timeoutMs: 1000, maxBodyBytes: 1024 * 1024 });
+    expect(r).toEqual({ ok: false, reason: "timeout after 1 s" });
     expect(orch.dripWrites).toBeGreaterThan(writes);
   });
 
@@ -110,7 +112,7 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
 
 describe("metrics source: orch_down is debounced over downTicks", () => {
   it("one failed tick never alerts; K in a row do; an answer recovers", async () => {
-    const src = createMetricsSource(cfg());
+    const src = createMetricsSource(cfg({ timeoutS: 1 }));
     const seq: Array<[string, boolean, number]> = [];
     for (const mode of ["ok", "503", "ok", "hang", "ok", "503", "503", "503", "hang", "ok"] as const) {
       orch.mode = mode;
@@ -164,7 +166,7 @@ orch_queue_oldest_seconds{queue="side"} 9000
   });
 
   it("a failed fetch keeps the last rule signals (unknown, not cleared); the next answer updates them", async () => {
-    const src = createMetricsSource(cfg({ rules: rules(R) }));
+    const src = createMetricsSource(cfg({ rules: rules(R), timeoutS: 1 }));
     orch.body = 'orch_agent_hung{job="a"} 1\n';
     const held = ruleSignals(await tick(src));
     expect(held).toEqual(['agent_hung:job="a"']);
