@@ -208,6 +208,9 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       if (stopped) {
         st.dropped++;
         log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
+        for (const cb of listeners) {
+          try { cb(msg.key, msg.action, "failed"); } catch { /* ignore */ }
+        }
         return "queued";
       }
       const { evicted, overBound } = box.push(msg);

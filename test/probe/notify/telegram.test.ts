@@ -217,6 +217,16 @@ describe("the bot token never leaves in a log line or error text", () => {
     expect(JSON.stringify(logs)).not.toContain("wrong-Token_ABCDEFGHIJKLMNOP");
   });
 
+  it("when an answer echoes the request path (a proxy's 404 page)", async () => {
+    const { tg } = channel();
+    fake.script({ kind: "status", status: 404, description: `Cannot POST /bot${TOKEN}/sendMessage` });
+    tg.enqueue(msg("x"));
+    await tg.flush(5000);
+    expect(logs.some((l) => String(l.error).includes("404: Cannot POST /bot***/sendMessage"))).toBe(true);
+    clean(logs);
+    clean(tg.stats());
+  });
+
   it("redacts the token from error texts that quote the request URL", () => {
     const e = `request to http://127.0.0.1:1/bot${TOKEN}/sendMessage failed, reason: connect ECONNREFUSED`;
     expect(redactToken(e, TOKEN)).toBe("request to http://127.0.0.1:1/bot***/sendMessage failed, reason: connect ECONNREFUSED");
