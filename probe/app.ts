@@ -1,0 +1,149 @@
+// The probe assembled from a parsed config: sources → tick loop → decisions to
+// Telegram, Alertmanager and the stream; snapshots to the stream. main.ts only adds
+// the process concerns (env, exit codes, signals); tests start this in-process.
+import os from "node:os";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+import { TickLoop, type Clock, type DecisionEvent } from "./loop.js";
+import { createAlertmanager, type Alertmanager } from "./notify/alertmanager.js";
+import { createTelegram, type Telegram } from "./notify/telegram.js";
+import { renderDecision } from "./notify/texts.js";
+import { PROTOCOL_VERSION, type Action, type Decision, type Hello } from "./protocol.js";
+import { startServer, type ServerHandle } from "./server/http.js";
+import { renderSelfMetrics, signalStates, type ProbeFigures } from "./server/self-metrics.js";
+import { buildSources, cooldownFor, orchIdle } from "./sources.js";
+import type { Source } from "./source.js";
+
+export const PROBE_VERSION = "0.1.0";
+
+export interface ProbeOptions {
+  log: Logger;
+  /** the stream token (resolved by the caller); required when cfg.ws.enabled */
+  token: string | null;
+  hostname?: string;
+  /** tests replace the sources or the clock */
+  sources?: Source[];
+  clock?: Clock;
+  pingIntervalMs?: number;
+}
+
+export interface Probe {
+  /** ws://host:port/v1/stream, or null with the stream off */
+  url: string | null;
+  loop: TickLoop;
+  telegram: Telegram;
+  sourceNames: string[];
+  /** Stops the loop, the server, and the senders (flushing what they can within ~1 s). */
+  stop(): Promise<void>;
+}
+
+export function buildHello(cfg: Config, meta: { hostname: string; startedAt: number; telegram: boolean }): Hello {
+  return {
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    probe: { version: PROBE_VERSION, hostname: meta.hostname, pid: process.pid, startedAt: new Date(meta.startedAt).toISOString() },
+    config: {
+      enabled: cfg.enabled, tickS: cfg.tickS, orchDownTicks: cfg.metrics.downTicks, cooldownS: cfg.cooldownS,
+      proc: { enabled: cfg.proc.enabled, ageMin: cfg.proc.ageMin, patterns: cfg.proc.patterns.map((p) => p.source), cooldownS: cfg.proc.cooldownS },
+      telegram: { enabled: meta.telegram },
+    },
+  };
+}
+
+export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe> {
+  const { log } = opts;
+  const hostname = opts.hostname ?? os.hostname();
+  const startedAt = Date.now();
+  const cooldown = cooldownFor(cfg);
+  const sources = opts.sources ?? (cfg.enabled ? buildSources(cfg) : []);
+
+  const telegram = createTelegram(cfg.telegram, {
+    log: (l) => log(l.level === "error" ? "error" : "info", { event: "telegram", ...l }),
+  });
+  const deliveries: Record<string, number> = {};
+  telegram.onDelivery((key, action, outcome) => {
+    deliveries[outcome] = (deliveries[outcome] ?? 0) + 1;
+    log(outcome === "sent" ? "info" : "warn", { event: "delivery", channel: "telegram", key, action, outcome });
+  });
+  const alertmanager: Alertmanager | null = cfg.alertmanagerUrl
+    ? createAlertmanager(cfg.alertmanagerUrl, {
+      hostname, cooldownFor: cooldown,
+      log: (l) => log(l.level === "error" ? "error" : "info", { event: "alertmanager", ...l }),
+    })
+    : null;
+
+  const decisions: Record<Action, number> = { alert: 0, repeat: 0, recovery: 0 };
+  let server: ServerHandle | null = null;
+
+  const onDecision = (ev: DecisionEvent) => {
+    decisions[ev.action]++;
+    const text = renderDecision(cfg.lang, ev, { hostname, cooldownS: cooldown(ev.signal.kind) });
+    const delivery = telegram.enqueue({ key: ev.signal.key, action: ev.action, html: text.html, plain: text.plain });
+    alertmanager?.post(ev, text.plain);
+    const msg: Decision = {
+      type: "decision", seq: ev.seq, at: new Date(ev.at).toISOString(), key: ev.signal.key,
+      kind: ev.signal.kind, entity: ev.signal.entity, action: ev.action, text: text.plain,
+      delivery: { telegram: delivery },
+    };
+    log(ev.action === "recovery" ? "info" : "warn", {
+      event: "decision", action: ev.action, key: ev.signal.key, title: ev.signal.title, telegram: delivery,
+    });
+    server?.broadcast(msg);
+  };
+
+  const loop = new TickLoop({
+    enabled: cfg.enabled, tickS: cfg.tickS, sources, cooldownFor: cooldown, orchIdle: orchIdle(cfg),
+    clock: opts.clock,
+    onDecision,
+    onSnapshot: (s) => server?.broadcast(s),
+    onSourceError: (source, error) => log("warn", { event: "source_error", source, error }),
+  });
+
+  const figures = (): ProbeFigures => {
+    const snap = loop.snapshot;
+    const tg = telegram.enabled ? telegram.stats() : null;
+    const lastMs = new Map(snap.sources.map((s) => [s.name, s.ms]));
+    return {
+      up: true, enabled: cfg.enabled, build: { version: PROBE_VERSION, node: process.version }, startedAtMs: startedAt,
+      ticksTotal: loop.ticks, lastTickMs: loop.ticks ? snap.tickMs : null,
+      signals: signalStates(snap), decisions,
+      sources: sources.map((s) => ({ name: s.name, lastMs: lastMs.get(s.name) ?? null, errorsTotal: loop.sourceErrors.get(s.name) ?? 0 })),
+      telegram: tg && { deliveries, outboxDepth: tg.depth, droppedTotal: tg.dropped },
+      alertmanager: alertmanager && (() => { const a = alertmanager.stats(); return { posts: { posted: a.posted, failed: a.failed, dropped: a.dropped } }; })(),
+      stream: server && (() => {
+        const st = server.stats();
+        return { clients: server.clientCount(), rejectedUnauthorized: st.rejectedUnauthorized, rejectedFull: st.rejectedFull,
+          closedPolicy: st.closedPolicy, closedBacklog: st.closedBacklog, closedNoPong: st.closedNoPong };
+      })(),
+      rssBytes: process.memoryUsage.rss(),
+    };
+  };
+
+  if (cfg.ws.enabled) {
+    if (!opts.token) throw new Error("WATCHDOG_WS_TOKEN: required when the stream is on");
+    const hello = buildHello(cfg, { hostname, startedAt, telegram: telegram.enabled });
+    server = await startServer({
+      host: cfg.ws.host, port: cfg.ws.port, token: opts.token,
+      hello: () => hello, snapshot: () => loop.snapshot, alive: () => true,
+      metricsText: () => renderSelfMetrics(figures()),
+      pingIntervalMs: opts.pingIntervalMs,
+      log: (l) => log("info", { event: "stream", ...l }),
+    });
+  }
+  loop.start();
+
+  return {
+    url: server?.url ?? null,
+    loop,
+    telegram,
+    sourceNames: sources.map((s) => s.name),
+    async stop() {
+      await loop.stop();
+      await Promise.allSettled([
+        server?.close(),
+        telegram.flush(500).then(() => telegram.stop()),
+        alertmanager?.flush(500).then(() => alertmanager.stop()),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// The probe's entry: parse the environment, start, stop cleanly on SIGTERM/SIGINT.
+// Exit codes: 0 stopped by a signal, 2 bad configuration, 1 failed to start.
+import { readFile } from "node:fs/promises";
+import { startProbe } from "./app.js";
+import { parseConfig } from "./config.js";
+import { jsonLogger } from "./log.js";
+import { errorText } from "./loop.js";
+import { resolveToken } from "./server/token.js";
+
+async function main(): Promise<void> {
+  const log = jsonLogger();
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`orchestrator-watchdog: bad configuration:\n${parsed.errors.map((e) => `  ${e}\n`).join("")}`);
+    process.exit(2);
+  }
+  const cfg = parsed.config;
+
+  let token: string | null = null;
+  if (cfg.ws.enabled) {
+    const t = await resolveToken(cfg.ws, (p) => readFile(p, "utf8"));
+    if (!t.ok) {
+      process.stderr.write(`orchestrator-watchdog: bad configuration:\n  ${t.error}\n`);
+      process.exit(2);
+    }
+    token = t.token;
+    if (t.source === "generated") {
+      // Printed once, on stderr and not in the JSON log, so a newcomer can connect.
+      process.stderr.write(`WATCHDOG_WS_TOKEN is not set; generated for this run: ${t.token}\n`);
+    }
+  }
+
+  const probe = await startProbe(cfg, { log, token });
+  log("info", {
+    event: "listening", url: probe.url, enabled: cfg.enabled, tickS: cfg.tickS,
+    sources: probe.sourceNames, telegram: probe.telegram.enabled,
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log("info", { event: "stopping", signal });
+    // Whatever happens, be gone within a second.
+    setTimeout(() => process.exit(0), 900).unref();
+    probe.stop().finally(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`orchestrator-watchdog: failed to start: ${errorText(e)}\n`);
+  process.exit(1);
+});

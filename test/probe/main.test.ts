@@ -1,0 +1,106 @@
+// The bundled probe as an operator runs it: `node dist/probe.js` with only WATCHDOG_* set.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
+
+const dir = mkdtempSync(join(tmpdir(), "watchdog-main-"));
+const bundle = join(dir, "probe.js");
+const started: ChildProcess[] = [];
+const TOKEN = "test-token-0123456789abcdef";
+const FIXTURE_PROC = new URL("../fixtures/proc", import.meta.url).pathname;
+
+beforeAll(async () => {
+  await build({ entryPoints: ["probe/main.ts"], bundle: true, platform: "node", target: "node20", format: "cjs", outfile: bundle, logLevel: "silent" });
+});
+afterAll(() => {
+  for (const c of started) if (c.exitCode === null && c.pid) process.kill(c.pid, "SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Only WATCHDOG_* variables and PATH: nothing from this test runner leaks in. */
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"], cwd: dir });
+  started.push(child);
+  let stdout = "", stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const line = (event: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
+    const check = () => {
+      for (const l of stdout.split("\n")) {
+        try { const j = JSON.parse(l); if (j.event === event) { resolve(j); return true; } } catch { /* partial line */ }
+      }
+      return false;
+    };
+    if (check()) return;
+    child.stdout!.on("data", () => { check(); });
+    child.on("exit", () => reject(new Error(`probe exited before "${event}": ${stderr}`)));
+  });
+  return { child, exited, line, out: () => stdout, err: () => stderr };
+}
+
+describe("node dist/probe.js", () => {
+  it("stops at start with exit code 2, naming every bad variable", async () => {
+    const p = run({ WATCHDOG_TICK_S: "abc", WATCHDOG_PROC_PATTERNS: "/(/" });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toContain("WATCHDOG_TICK_S: expected a number");
+    expect(p.err()).toContain("WATCHDOG_PROC_PATTERNS: invalid regex");
+  });
+
+  it("streams hello and a snapshot of a fake /proc, then stops cleanly on SIGTERM", async () => {
+    const p = run({
+      WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_ROOT: FIXTURE_PROC, WATCHDOG_PROC_AGE_MIN: "0",
+      WATCHDOG_TICK_S: "0.2", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN,
+    });
+    const listening = await p.line("listening");
+    expect(listening.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/stream$/);
+    const ws = new WebSocket(String(listening.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const msgs: ServerMessage[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on("message", (d) => {
+        msgs.push(ServerMessageSchema.parse(JSON.parse(String(d))));
+        if (msgs.some((m) => m.type === "snapshot" && m.processes.length > 0)) resolve();
+      });
+      ws.on("error", reject);
+    });
+    ws.close();
+    expect(msgs[0]).toMatchObject({ type: "hello", config: { proc: { enabled: true } } });
+    const snap = msgs.findLast((m) => m.type === "snapshot")!;
+    expect(snap.type === "snapshot" && snap.processes.every((x) => x.cmdline.includes("pytest"))).toBe(true);
+
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('"event":"stopping"');
+  });
+
+  it("with the kill switch off stays up, answers, and says enabled: false", async () => {
+    const p = run({ WATCHDOG_ENABLED: "false", WATCHDOG_PROC_ENABLED: "true", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN, WATCHDOG_TICK_S: "0.1" });
+    const { url } = await p.line("listening");
+    const health = await fetch(String(url).replace("ws://", "http://").replace("/v1/stream", "/healthz"));
+    expect(health.status).toBe(200);
+    const ws = new WebSocket(String(url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const snap = await new Promise<ServerMessage>((resolve) => ws.on("message", (d) => {
+      const m = ServerMessageSchema.parse(JSON.parse(String(d)));
+      if (m.type === "snapshot") resolve(m);
+    }));
+    ws.close();
+    expect(snap).toMatchObject({ enabled: false, processes: [], signals: [] });
+    expect(p.child.exitCode).toBeNull();
+    p.child.kill("SIGINT");
+    expect(await p.exited).toBe(0);
+  });
+
+  it("generates a stream token when none is set, and says so once on stderr", async () => {
+    const p = run({ WATCHDOG_WS_PORT: "0" });
+    await p.line("listening");
+    expect(p.err()).toMatch(/generated for this run: [A-Za-z0-9_-]{43}\n/);
+    expect(p.out()).not.toMatch(/generated for this run/);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+});
