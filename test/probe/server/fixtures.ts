@@ -20,24 +20,34 @@ export function makeHello(): Hello {
 const SUITES = ["tests/", "tests/integration/test_scheduler.py", "tests/unit", "tests/e2e/test_agents.py::test_timeout"];
 const KEXPR = ["not slow", "scheduler and not flaky", "test_retry or test_backoff", "agents"];
 
-/** A pytest worker as the proc source reports it (redacted argv, several hundred bytes of cmdline). */
+/**
+ * A test process as the proc source reports it (argv redacted). Command lines vary as on
+ * a real runner: a bare `pytest tests/`, xdist workers, CI invocations, long ones (30–330
+ * characters, about 150 on average); ages spread over 5 min–2 h, so about half are blocking.
+ */
 export function makeProcess(i: number, now = T0): ProcessInfo {
-  const ageS = 600 + i * 37;
-  const argv = [
-    "/usr/local/bin/python3.12", "-m", "pytest", SUITES[i % SUITES.length]!,
-    "-k", KEXPR[i % KEXPR.length]!, "-x", "--maxfail=3", `--basetemp=/tmp/pytest-of-runner/pytest-${i}`,
-    "-p", "no:cacheprovider", "--junitxml=/work/reports/junit-" + i + ".xml", `--token=***`,
-    `--durations=25`, `-n`, "4", `--dist=loadscope`, `--rootdir=/work/repos/orchestrator-agent-${i % 7}`,
+  const ageS = 300 + ((i * 7919) % 7200);
+  const variants: Array<[string, string[]]> = [
+    ["pytest", ["/usr/bin/python3", "/usr/local/bin/pytest", "tests/"]],
+    ["python3.12", ["/usr/local/bin/python3.12", "-m", "pytest", SUITES[i % SUITES.length]!, "-k", KEXPR[i % KEXPR.length]!, "-x",
+      `--junitxml=/work/reports/junit-${i}.xml`]],
+    ["python3", ["python3", "-c", "import sys;exec(eval(sys.stdin.readline()))"]],
+    ["python3.12", ["/usr/local/bin/python3.12", "-m", "pytest", SUITES[i % SUITES.length]!, "-k", KEXPR[i % KEXPR.length]!,
+      "-x", "--maxfail=3", `--basetemp=/tmp/pytest-of-runner/pytest-${i}`, "-p", "no:cacheprovider",
+      `--junitxml=/work/reports/junit-${i}.xml`, "--token=***", "--durations=25", "-n", "4", "--dist=loadscope",
+      `--rootdir=/work/repos/orchestrator-agent-${i % 7}`]],
   ];
+  const [comm, argv] = variants[i % variants.length]!;
   return {
-    pid: 4000 + i, ppid: i % 5 === 0 ? 1 : 3000 + (i % 13), comm: i % 3 ? "python3.12" : "pytest",
+    pid: 4000 + i, ppid: i % 5 === 0 ? 1 : 3000 + (i % 13), comm,
     state: i % 11 ? "S" : "R", ageS, startedAt: iso(now - ageS * 1000),
     orphaned: i % 5 === 0, blocking: ageS > 3600, argv, cmdline: argv.join(" "),
   };
 }
 
 export function makeSnapshot(seq: number, nProcs = 3, now = T0 + seq * 15_000): Snapshot {
-  const processes = Array.from({ length: nProcs }, (_, i) => makeProcess(i, now));
+  // oldest first, as the proc source lists them
+  const processes = Array.from({ length: nProcs }, (_, i) => makeProcess(i, now)).sort((a, b) => b.ageS - a.ageS);
   const blocking = processes.filter((p) => p.blocking);
   return {
     type: "snapshot", seq, at: iso(now), tickMs: 3.1, enabled: true,
@@ -51,7 +61,7 @@ export function makeSnapshot(seq: number, nProcs = 3, now = T0 + seq * 15_000): 
       { key: "orch_down:orchestrator", kind: "orch_down", entity: "orchestrator", active: true, severity: "critical", title: "orchestrator down for 3 ticks", detail: "connect ECONNREFUSED 10.0.0.5:8000" },
       ...blocking.map((p) => ({
         key: `proc_blocking:${p.pid}`, kind: "proc_blocking", entity: String(p.pid), active: true,
-        severity: "critical" as const, title: `pytest ${p.pid} running for ${Math.floor(p.ageS / 60)}m`, detail: p.cmdline.slice(0, 200),
+        severity: "critical" as const, title: `pytest ${p.pid} running for ${Math.floor(p.ageS / 60)}m`, detail: p.cmdline.slice(0, 120),
       })),
     ],
     alerts: blocking.map((p) => ({
