@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { buildTree, diffTree } from "../../../extension/views/model.js";
+import { alert, conn, NOW, orchDown, proc, snapshot, t } from "./fixtures.js";
+
+describe("diffTree: only changed rows are fired", () => {
+  it("a new snapshot that changes nothing visible fires nothing", () => {
+    const a = buildTree([conn({ snapshot: snapshot({ seq: 1, processes: [proc(4242, { ageS: 7260 })] }) })], NOW, t);
+    // 15 s later: a new seq and older processes, but every label stays in its age bucket
+    const b = buildTree([conn({ snapshot: snapshot({ seq: 2, at: "2026-06-15T03:00:15.000Z", processes: [proc(4242, { ageS: 7275 })] }), snapshotReceivedAt: NOW + 15_000 })], NOW + 15_000, t);
+    expect(diffTree(a, b)).toEqual({ full: false, changed: [] });
+    expect([...b.rows.keys()]).toEqual([...a.rows.keys()]);
+  });
+
+  it("a cooldown countdown fires its alert row alone", () => {
+    const c = conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")] }) });
+    const a = buildTree([c], NOW, t);
+    const b = buildTree([c], NOW + 1000, t);
+    expect(diffTree(a, b)).toEqual({ full: false, changed: ["prod/alerts/proc_blocking%3A4242"] });
+  });
+
+  it("a process that appears fires its group, not the whole tree", () => {
+    const a = buildTree([conn()], NOW, t);
+    const b = buildTree([conn({ snapshot: snapshot({ processes: [proc(4242), proc(5151)] }) })], NOW, t);
+    expect(diffTree(a, b)).toEqual({ full: false, changed: ["prod/procs"] });
+  });
+
+  it("a changed group covers its changed children (firing a row refreshes its subtree)", () => {
+    const a = buildTree([conn()], NOW, t);
+    const b = buildTree([conn({ snapshot: snapshot(orchDown()) })], NOW, t);
+    const { full, changed } = diffTree(a, b);
+    expect(full).toBe(false);
+    // Orchestrator (up → down) and its children; Alerts (none → 1 firing); the probe row's state text
+    expect(changed).toEqual(["prod"]);
+    const c = buildTree([conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "timeout" } }) })], NOW, t);
+    const d = buildTree([conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "refused" } }) })], NOW, t);
+    expect(diffTree(c, d).changed).toEqual(["prod/orch/last-error"]);
+  });
+
+  it("probes added, removed or reordered refresh everything", () => {
+    const one = buildTree([conn({ id: "a", name: "a" })], NOW, t);
+    const two = buildTree([conn({ id: "a", name: "a" }), conn({ id: "b", name: "b" })], NOW, t);
+    expect(diffTree(one, two).full).toBe(true);
+    expect(diffTree(two, one).full).toBe(true);
+    expect(diffTree(null, one).full).toBe(true);
+  });
+});

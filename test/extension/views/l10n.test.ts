@@ -1,0 +1,70 @@
+// Every user-facing string has an English and a Russian entry: t("…") literals in
+// extension/ → l10n bundles; %key% in package.json → package.nls files.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../../..");
+const json = (p: string) => JSON.parse(readFileSync(join(root, p), "utf8")) as Record<string, string>;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+function messages(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of sources(join(root, "extension"))) {
+    for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"/g)) {
+      found.set(JSON.parse(`"${m[1]}"`) as string, file.slice(root.length + 1));
+    }
+  }
+  return found;
+}
+
+const placeholders = (s: string) => [...new Set(s.match(/\{\d+\}/g) ?? [])].sort();
+
+describe("l10n bundles", () => {
+  const used = messages();
+  const en = json("l10n/bundle.l10n.json");
+  const ru = json("l10n/bundle.l10n.ru.json");
+
+  it("finds the strings (the scan itself works)", () => {
+    expect(used.size).toBeGreaterThan(100);
+    expect(used.has("Orchestrator")).toBe(true);
+  });
+
+  it("has an English and a Russian entry for every t(\"…\") in extension/", () => {
+    const missing = [...used].filter(([m]) => !(m in ru) || !(m in en)).map(([m, f]) => `${f}: ${m}`);
+    expect(missing).toEqual([]);
+  });
+
+  it("keeps no entries nobody uses", () => {
+    expect(Object.keys(ru).filter((k) => !used.has(k))).toEqual([]);
+    expect(Object.keys(en).filter((k) => !used.has(k))).toEqual([]);
+  });
+
+  it("keeps every {n} placeholder in the translation", () => {
+    const wrong = Object.entries(ru).filter(([k, v]) => placeholders(k).join() !== placeholders(v).join());
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("package.nls", () => {
+  const pkg = readFileSync(join(root, "package.json"), "utf8");
+  const keys = [...new Set([...pkg.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]!))];
+  const en = json("package.nls.json");
+  const ru = json("package.nls.ru.json");
+
+  it("resolves every %key% in package.json in English and Russian", () => {
+    expect(keys.length).toBeGreaterThan(20);
+    expect(keys.filter((k) => !(k in en))).toEqual([]);
+    expect(keys.filter((k) => !(k in ru))).toEqual([]);
+  });
+
+  it("has the same keys in both files", () => {
+    expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort());
+  });
+});

@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import { buildTree, type Row, type TreeModel } from "../../../extension/views/model.js";
+import { alert, conn, hello, NOW, orchDown, proc, snapshot, t } from "./fixtures.js";
+
+function row(m: TreeModel, id: string): Row {
+  const r = m.rows.get(id);
+  if (!r) throw new Error(`no row ${id}; rows: ${[...m.rows.keys()].join(", ")}`);
+  return r;
+}
+const labels = (m: TreeModel, id: string) => row(m, id).childIds.map((c) => row(m, c).label);
+
+describe("buildTree: a probe's node", () => {
+  it("is labelled with the probe name and shows its connection state", () => {
+    const m = buildTree([conn()], NOW, t);
+    expect(m.rootIds).toEqual(["prod"]);
+    expect(row(m, "prod").label).toBe("prod");
+    expect(row(m, "prod").description).toBe("connected · ci-runner-3");
+    expect(row(m, "prod").contextValue).toBe("watchdog.probe.connected");
+    expect(labels(m, "prod")).toEqual(["Orchestrator", "Processes", "Alerts & cooldowns"]);
+  });
+
+  it("says connecting, retrying in N s with the reason, and disconnected with the reason", () => {
+    const states = buildTree(
+      [
+        conn({ id: "a", name: "a", state: { phase: "connecting", attempt: 1 }, snapshot: null, hello: null, snapshotReceivedAt: null }),
+        conn({ id: "b", name: "b", state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "ECONNREFUSED" } }),
+        conn({ id: "c", name: "c", state: { phase: "failed", reason: "HTTP 401: wrong token" } }),
+      ],
+      NOW,
+      t,
+    );
+    expect(row(states, "a").description).toBe("connecting…");
+    expect(labels(states, "a")).toEqual(["No data yet"]);
+    expect(row(states, "b").description).toBe("retrying in 5 s: ECONNREFUSED");
+    expect(row(states, "c").description).toBe("disconnected: HTTP 401: wrong token");
+    // a second later the countdown moved
+    expect(row(buildTree([conn({ id: "b", name: "b", state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "x" } })], NOW + 1000, t), "b").description).toBe("retrying in 4 s: x");
+  });
+
+  it("turns stale after three ticks (hello.config.tickS) without a snapshot", () => {
+    const c = conn({ hello: hello({ tickS: 10 }), snapshotReceivedAt: NOW - 29_000 });
+    expect(row(buildTree([c], NOW, t), "prod").description).toBe("connected · ci-runner-3");
+    const later = buildTree([c], NOW + 2_000, t);
+    expect(row(later, "prod").description).toBe("stale: no snapshot for <1m");
+    expect(row(later, "prod").icon?.id).toBe("watch");
+    // the default 15 s tick when no hello has arrived
+    const noHello = conn({ hello: null, snapshot: null, snapshotReceivedAt: null, state: { phase: "connected", since: NOW - 46_000 } });
+    expect(row(buildTree([noHello], NOW, t), "prod").description).toMatch(/^stale/);
+  });
+
+  it("gives every row an id made of the probe id and the entity key", () => {
+    const m = buildTree([conn({ id: "a/b", name: "ab", snapshot: snapshot({ alerts: [alert("proc_blocking:4242")] }) })], NOW, t);
+    expect([...m.rows.keys()]).toEqual([
+      "a%2Fb",
+      "a%2Fb/orch",
+      "a%2Fb/orch/failures",
+      "a%2Fb/orch/last-ok",
+      "a%2Fb/orch/last-error",
+      "a%2Fb/procs",
+      "a%2Fb/procs/4242",
+      "a%2Fb/alerts",
+      "a%2Fb/alerts/proc_blocking%3A4242",
+    ]);
+  });
+});
+
+describe("buildTree: Orchestrator", () => {
+  it("shows up, then down with failed ticks, last answer and last error", () => {
+    const up = buildTree([conn()], NOW, t);
+    expect(row(up, "prod/orch").description).toBe("up");
+    const m = buildTree([conn({ snapshot: snapshot(orchDown()) })], NOW, t);
+    expect(row(m, "prod/orch").label).toBe("Orchestrator");
+    expect(row(m, "prod/orch").description).toBe("down");
+    expect(row(m, "prod/orch").icon).toEqual({ id: "error", color: "list.errorForeground" });
+    expect(row(m, "prod/orch/failures").description).toBe("3/3");
+    expect(row(m, "prod/orch/last-ok").description).toBe("<1m ago");
+    expect(row(m, "prod/orch/last-error").description).toBe("connect ECONNREFUSED 10.0.0.5:8000");
+  });
+
+  it("says failing k/K below the threshold, and not configured without a metrics URL", () => {
+    const failing = snapshot({ orch: { configured: true, up: false, failures: 1, threshold: 3, lastOkAt: null, lastError: "timeout" } });
+    const m = buildTree([conn({ snapshot: failing })], NOW, t);
+    expect(row(m, "prod/orch").description).toBe("failing 1/3");
+    expect(row(m, "prod/orch/last-ok").description).toBe("never");
+    const off = snapshot({ orch: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null } });
+    const n = buildTree([conn({ snapshot: off })], NOW, t);
+    expect(row(n, "prod/orch").description).toBe("not configured");
+    expect(row(n, "prod/orch").expanded).toBeNull();
+  });
+});
+
+describe("buildTree: Processes", () => {
+  it("labels each process pid · age bucket · short cmdline, with blocking/orphaned icons", () => {
+    const s = snapshot({
+      processes: [
+        proc(4242),
+        proc(5000, { orphaned: true, blocking: false, ageS: 125, ppid: 1 }),
+        proc(6000, { orphaned: false, blocking: false, ageS: 30, ppid: 77, cmdline: "", argv: [], comm: "pytest" }),
+      ],
+    });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    expect(labels(m, "prod/procs")).toEqual([
+      "4242 · 2h · python -m pytest tests/ --token=***",
+      "5000 · 2m · python -m pytest tests/ --token=***",
+      "6000 · <1m · [pytest]",
+    ]);
+    expect(row(m, "prod/procs").description).toBe("3 matched, 1 blocking");
+    expect(row(m, "prod/procs/4242").icon?.id).toBe("flame");
+    expect(row(m, "prod/procs/4242").description).toBe("blocking · orphaned");
+    expect(row(m, "prod/procs/5000").icon?.id).toBe("debug-disconnect");
+    expect(row(m, "prod/procs/6000").icon?.id).toBe("terminal");
+    expect(row(m, "prod/procs/4242").contextValue).toBe("watchdog.process");
+    expect(row(m, "prod/procs/4242").opensCmdline).toBe(true);
+    expect(row(m, "prod/procs/4242").ref).toEqual({ kind: "process", probeId: "prod", pid: 4242 });
+  });
+
+  it("has a plain-text tooltip with ppid, state and start time", () => {
+    const tip = row(buildTree([conn()], NOW, t), "prod/procs/4242").tooltip;
+    expect(tip).toBe(
+      [
+        "pid 4242 · ppid 1 · state S",
+        "started 2026-06-15T00:59:00.000Z (2h ago)",
+        "orphaned: its parent is an init process",
+        "blocking: older than 60 min",
+        "python -m pytest tests/ --token=***",
+      ].join("\n"),
+    );
+  });
+
+  it("shortens long command lines and counts processes the probe left out", () => {
+    const long = "python -m pytest " + "tests/very/long/path/".repeat(10);
+    const m = buildTree([conn({ snapshot: snapshot({ processes: [proc(1, { cmdline: long })], processesTruncated: 7 }) })], NOW, t);
+    const label = row(m, "prod/procs/1").label;
+    expect(label.length).toBeLessThan(80);
+    expect(label.endsWith("…")).toBe(true);
+    expect(row(m, "prod/procs").description).toBe("8 matched, 1 blocking");
+    expect(row(m, "prod/procs/more").label).toBe("7 more not listed");
+  });
+
+  it("drops a repeated pid instead of registering the same id twice", () => {
+    const m = buildTree([conn({ snapshot: snapshot({ processes: [proc(9), proc(9, { cmdline: "other" })] }) })], NOW, t);
+    expect(row(m, "prod/procs").childIds).toEqual(["prod/procs/9"]);
+  });
+
+  it("says when the scan is off", () => {
+    const m = buildTree([conn({ hello: hello({ procEnabled: false }), snapshot: snapshot({ processes: [] }) })], NOW, t);
+    expect(row(m, "prod/procs").description).toBe("scan off");
+    expect(row(m, "prod/procs").expanded).toBeNull();
+  });
+});
+
+describe("buildTree: Alerts & cooldowns", () => {
+  it("shows firing or recovered, notifications sent and the time left in the cooldown", () => {
+    const s = snapshot({
+      alerts: [
+        alert("proc_blocking:1", { firing: false, notifications: 3, cooldownUntil: null }),
+        alert("proc_blocking:4242", { notifications: 2, cooldownUntil: "2026-06-15T03:12:30.000Z" }),
+        alert("orch_down:orchestrator", { cooldownUntil: "2026-06-15T02:59:00.000Z" }),
+      ],
+    });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    expect(row(m, "prod/alerts").description).toBe("2 firing");
+    expect(row(m, "prod/alerts").childIds.map((id) => [row(m, id).label, row(m, id).description])).toEqual([
+      ["orch_down:orchestrator", "firing · 1 sent · reminder due"],
+      ["proc_blocking:4242", "firing · 2 sent · cooldown 12m 30s left"],
+      ["proc_blocking:1", "recovered · 3 sent"],
+    ]);
+    // the countdown reads the probe's clock: a local clock 10 minutes fast changes nothing
+    const skewed = buildTree([conn({ snapshot: s, snapshotReceivedAt: NOW + 600_000 })], NOW + 601_000, t);
+    expect(row(skewed, "prod/alerts/proc_blocking%3A4242").description).toBe("firing · 2 sent · cooldown 12m 29s left");
+  });
+
+  it("puts the signal's title and detail in the tooltip", () => {
+    const s = snapshot({
+      alerts: [alert("proc_blocking:4242")],
+      signals: [{ key: "proc_blocking:4242", kind: "proc_blocking", entity: "4242", active: true, severity: "critical", title: "pytest 4242 running for 2h 1m", detail: "ppid 1" }],
+    });
+    const tip = row(buildTree([conn({ snapshot: s })], NOW, t), "prod/alerts/proc_blocking%3A4242").tooltip;
+    expect(tip.split("\n").slice(0, 2)).toEqual(["pytest 4242 running for 2h 1m", "ppid 1"]);
+  });
+});
+
+describe("buildTree: Sources, Host, Containers, Dependencies", () => {
+  it("lists only the sources in error, with the reason", () => {
+    const s = snapshot({
+      sources: [
+        { name: "proc", ok: true, error: null, ms: 1 },
+        { name: "docker", ok: false, error: "connect ENOENT /var/run/docker.sock", ms: 3 },
+      ],
+    });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    expect(row(m, "prod/sources").description).toBe("1 in error");
+    expect(labels(m, "prod/sources")).toEqual(["docker"]);
+    expect(row(m, "prod/sources/docker").description).toBe("connect ENOENT /var/run/docker.sock");
+    expect(buildTree([conn()], NOW, t).rows.has("prod/sources")).toBe(false);
+  });
+
+  it("shows host, containers and dependencies only when the probe reports them", () => {
+    const s = snapshot({
+      host: { disk: [{ path: "/", usedPct: 71.24 }], load: [0.4, 0.3, 0.2] },
+      containers: [
+        { name: "orchestrator", state: "running", health: "healthy", restarts: 0 },
+        { name: "worker", state: "exited", health: null, restarts: 4 },
+      ],
+      deps: [
+        { name: "postgres", target: "db:5432", up: true, ms: 0.8 },
+        { name: "redis", target: "redis:6379", up: false, ms: null },
+      ],
+    });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    expect(labels(m, "prod")).toEqual(["Orchestrator", "Processes", "Alerts & cooldowns", "Host", "Containers", "Dependencies"]);
+    expect(row(m, "prod/host").description).toBe("load 0.40 0.30 0.20");
+    expect(row(m, "prod/host/disk/%2F").description).toBe("71.2% used");
+    expect(row(m, "prod/containers").description).toBe("1 not healthy");
+    expect(row(m, "prod/containers/worker").description).toBe("exited · 4 restarts");
+    expect(row(m, "prod/deps").description).toBe("1 down");
+    expect(row(m, "prod/deps/postgres").description).toBe("up · 0.8 ms");
+    expect(row(m, "prod/deps/redis").description).toBe("down");
+  });
+
+  it("says so when the probe's kill switch is off", () => {
+    const m = buildTree([conn({ snapshot: snapshot({ enabled: false, processes: [] }) })], NOW, t);
+    expect(labels(m, "prod")[0]).toBe("Disabled on the probe (WATCHDOG_ENABLED=false)");
+  });
+
+  it("keeps several probes apart, in the manager's order", () => {
+    const m = buildTree([conn({ id: "b", name: "b" }), conn({ id: "a", name: "a", snapshot: snapshot(orchDown()) })], NOW, t);
+    expect(m.rootIds).toEqual(["b", "a"]);
+    expect(row(m, "b/orch").description).toBe("up");
+    expect(row(m, "a/orch").description).toBe("down");
+  });
+});
