@@ -179,13 +179,15 @@ export function fetchMetrics(url: string, o: { timeoutMs: number; maxBodyBytes: 
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => {
+        if (done) return;
         size += c.length;
         if (size > o.maxBodyBytes) return finish({ ok: false, reason: `body over ${bytes(o.maxBodyBytes)}` });
         chunks.push(c);
       });
       res.on("end", () => finish({ ok: true, status, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("aborted", () => finish({ ok: false, reason: "connection closed mid-body" }));
       res.on("error", (e) => finish({ ok: false, reason: reasonOf(e) }));
+      // closed before the end of the body (a no-op once finished)
+      res.on("close", () => finish({ ok: false, reason: "connection closed mid-body" }));
     });
   });
 }

@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Mode = "ok" | "503" | "garbage" | "hang" | "drip" | "huge";
+export type Mode = "ok" | "503" | "garbage" | "hang" | "drip" | "huge" | "cut";
 
 export interface FakeOrchestrator {
   base: string;
@@ -42,6 +42,10 @@ export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
         return;
       case "garbage":
         res.writeHead(200).end(GARBAGE);
+        return;
+      case "cut": // promises 1000 bytes, sends a few, then drops the connection
+        res.writeHead(200, { "content-length": "1000" });
+        res.write("up 1\n", () => res.destroy());
         return;
       case "hang":
         return; // never answers; closeAllConnections() ends it

@@ -64,6 +64,12 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
     expect(orchDown(out).active).toBe(false); // one failed tick never alerts
   });
 
+  it("a body cut short by the server is a failed check, not an answer", async () => {
+    const out = await tick(createMetricsSource(cfg({ url: `${orch.base}/cut` })));
+    expect(out.orch).toMatchObject({ up: true, failures: 1, lastOkAt: null });
+    expect(out.orch!.lastError).toMatch(/^(ECONNRESET|aborted|connection closed mid-body)$/);
+  });
+
   it("the drip test really got a 200 and some body before the deadline", async () => {
     const writes = orch.dripWrites;
     const r = await fetchMetrics(`${orch.base}/drip`, { timeoutMs: 1000, maxBodyBytes: 1024 * 1024 });
