@@ -45,6 +45,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     hello: opts.hello, snapshot: opts.snapshot, log,
     pingIntervalMs: opts.pingIntervalMs ?? PING_INTERVAL_MS,
   });
+  let closing: Promise<void> | null = null;
   let pending = 0; // upgrades accepted but not yet attached, so 33 racing handshakes cannot all pass
 
   const server = createServer((req, res) => {
@@ -87,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     socket.on("error", () => { /* the peer went away mid-handshake */ });
     const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? "?"}`;
     if (req.method !== "GET" || pathOf(req) !== STREAM_PATH) return refuse(socket, 404, "not found\n");
+    if (closing) return refuse(socket, 503, "probe shutting down\n");
     if (!authorized(req.headers.authorization, opts.token)) {
       hub.stats.rejectedUnauthorized++;
       log({ event: "stream_rejected", remote, reason: req.headers.authorization ? "wrong token" : "no token" });
@@ -132,7 +134,6 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const hostPart = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `ws://${hostPart}:${port}${STREAM_PATH}`;
-  let closing: Promise<void> | null = null;
 
   return {
     url,

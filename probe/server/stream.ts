@@ -35,11 +35,20 @@ export interface HubOptions {
   log?: LogFn;
 }
 
-/** A frame serialized once, sent as a UTF-8 text frame to every client. */
-interface Frame { msg: unknown; bytes: Buffer }
+/**
+ * A message serialized at most once (lazily: a tick with no client costs no JSON),
+ * then sent as the same UTF-8 text frame to every client.
+ */
+class Frame {
+  private encoded: Buffer | null = null;
+  constructor(readonly msg: unknown) {}
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(JSON.stringify(this.msg), "utf8"));
+  }
+}
 
 function frame(msg: unknown): Frame {
-  return { msg, bytes: Buffer.from(JSON.stringify(msg), "utf8") };
+  return new Frame(msg);
 }
 
 /**
@@ -76,6 +85,7 @@ export class StreamHub {
       clientTracking: false,
       WebSocket: StreamSocket,
     });
+    if (!(opts.pingIntervalMs > 0)) throw new Error(`stream: ping interval must be positive, got ${opts.pingIntervalMs}`);
     this.pinger = setInterval(() => this.pingAll(), opts.pingIntervalMs);
     this.pinger.unref();
   }

@@ -39,6 +39,11 @@ describe("resolveToken", () => {
     if (!r.ok) expect(r.error).toMatch(/^WATCHDOG_WS_TOKEN_FILE: cannot read .*locked: EACCES$/);
   });
 
+  it("names the variable when the path is a directory", async () => {
+    const r = await resolveToken(ws(null, dir), read);
+    expect(r).toEqual({ ok: false, error: `WATCHDOG_WS_TOKEN_FILE: cannot read ${dir}: EISDIR` });
+  });
+
   for (const [name, content] of [["too short", "short-token\n"], ["empty", "\n"], ["two words", "abcdefgh ijklmnopqrstu\n"]] as const) {
     it(`refuses a ${name} token file without echoing its content`, async () => {
       const f = join(dir, `bad-${name.replace(/\W/g, "")}`);
