@@ -83,6 +83,14 @@ describe("proc source on the fixture tree", () => {
     expect(out.processes!.some((p) => p.pid === 4400)).toBe(false); // the zombie has no cmdline
   });
 
+  it("matches regex and multi-word patterns on the spaced cmdline", async () => {
+    const pids = async (patterns: string) => (await source(FIX, { WATCHDOG_PROC_PATTERNS: patterns }).collect(ctx())).processes!.map((p) => p.pid).sort((a, b) => a - b);
+    expect(await pids("/pytest -x$/")).toEqual([4900]);
+    expect(await pids("m pytest")).toEqual([4242, 4900]);
+    expect(await pids("/^pytest --db/,tini")).toEqual([50, 4800]);
+    expect(await pids("no-such-program")).toEqual([]);
+  });
+
   it("never lets an environment or a secret out", async () => {
     const text = JSON.stringify(await source(FIX).collect(ctx()));
     for (const secret of ["SENTINEL_ENVIRON", "abc123", "hunter2"]) expect(text).not.toContain(secret);
