@@ -6,6 +6,8 @@ import { MAX_CLIENTS, PING_INTERVAL_MS, STREAM_PATH, type Decision, type Hello, 
 import { authorized } from "./auth.js";
 import { StreamHub, type LogFn, type StreamStats } from "./stream.js";
 
+export type { LogFn, StreamStats } from "./stream.js";
+
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export interface ServerOptions {
