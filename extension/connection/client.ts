@@ -111,6 +111,11 @@ export class ProbeClient {
     this.dispatch({ type: "stop" });
   }
 
+  /** Into `failed` with this reason, whatever the phase: shown until the user acts. */
+  fail(reason: string): void {
+    this.dispatch({ type: "fail", reason });
+  }
+
   /** Stop then start: a fresh attempt now, also out of `failed` and `connected`. */
   reconnect(): void {
     this.dispatch({ type: "stop" });

@@ -18,6 +18,8 @@ export type ConnEvent =
   | { type: "helloReceived" }
   | { type: "closed"; reason: string; code?: number; httpStatus?: number; /** host key refused, bad settings, no token… */ fatal?: boolean }
   | { type: "retryTimerFired" }
+  /** from outside the socket: e.g. the local probe process died at start-up */
+  | { type: "fail"; reason: string }
   | { type: "stop" };
 
 export type Effect =
@@ -99,6 +101,8 @@ export function step(m: Machine, e: ConnEvent, now: number, random: () => number
     case "retryTimerFired":
       if (s.phase !== "waiting") return same;
       return { machine: { state: { phase: "connecting", attempt: s.attempt }, failures: m.failures }, effects: [{ type: "open" }] };
+    case "fail":
+      return { machine: { state: { phase: "failed", reason: e.reason }, failures: m.failures }, effects: [{ type: "cancelRetry" }, { type: "close" }] };
     case "stop":
       if (s.phase === "idle") return same;
       return { machine: { state: { phase: "idle" }, failures: 0 }, effects: [{ type: "cancelRetry" }, { type: "close" }] };

@@ -66,6 +66,7 @@ describe("reconnect state machine", () => {
     ],
     ["connected + stop → idle, closes", [{ type: "start" }, { type: "helloReceived" }, { type: "stop" }], { phase: "idle" }, [{ type: "cancelRetry" }, { type: "close" }]],
     ["waiting + stop → idle, cancels the timer", [{ type: "start" }, fail(), { type: "stop" }], { phase: "idle" }, [{ type: "cancelRetry" }, { type: "close" }]],
+    ["fail from waiting → failed, timer cancelled", [{ type: "start" }, fail(), { type: "fail", reason: "local probe exited" }], { phase: "failed", reason: "local probe exited" }, [{ type: "cancelRetry" }, { type: "close" }]],
     ["idle ignores a late close", [fail()], { phase: "idle" }, []],
     ["idle ignores a late timer", [{ type: "retryTimerFired" }], { phase: "idle" }, []],
     ["a second start while connecting opens nothing", [{ type: "start" }, { type: "start" }], { phase: "connecting", attempt: 1 }, []],

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseProbeSettings, tokenSecretKey } from "../../../extension/connection/manager.js";
+import { parseServerFrame } from "../../../extension/connection/frame.js";
+import { streamUrl } from "../../../extension/connection/client.js";
+import { makeDecision, makeHello, makeProcess, makeSnapshot } from "../../helpers/fake-probe.js";
+
+const FP = "SHA256:" + "A".repeat(43);
+
+describe("parseProbeSettings", () => {
+  it("reads direct and ssh probes, with ssh port 22 by default", () => {
+    const { targets, errors } = parseProbeSettings([
+      { name: "ci", url: "wss://ci.example:8787" },
+      { name: "lab", ssh: { host: "lab.example", username: "me", remotePort: 8787 }, hostKeyFingerprint: FP },
+    ]);
+    expect(errors).toEqual([]);
+    expect(targets).toEqual([
+      { kind: "direct", name: "ci", url: "wss://ci.example:8787" },
+      { kind: "ssh", name: "lab", ssh: { host: "lab.example", port: 22, username: "me", remotePort: 8787 }, hostKeyFingerprint: FP },
+    ]);
+  });
+
+  it("reports each bad entry with its index and field, and keeps the good ones", () => {
+    const { targets, errors } = parseProbeSettings([
+      { name: "ok", url: "ws://127.0.0.1:8787" },
+      { name: "http", url: "http://x" },
+      { name: "both", url: "ws://x", ssh: {} },
+      { name: "port", ssh: { host: "h", username: "u", remotePort: 70000 } },
+      { name: "fp", ssh: { host: "h", username: "u", remotePort: 1 }, hostKeyFingerprint: "MD5:aa" },
+      { name: "ok", url: "ws://127.0.0.1:1" },
+      { name: "local", url: "ws://127.0.0.1:1" },
+      { name: "token", url: "ws://x", token: "secret-in-settings" },
+      "nope",
+    ]);
+    expect(targets.map((t) => t.name)).toEqual(["ok"]);
+    expect(errors).toEqual([
+      "watchdog.probes[1].url: must be a ws:// or wss:// URL",
+      expect.stringMatching(/^watchdog\.probes\[2\]: needs exactly one of "url"/),
+      expect.stringMatching(/^watchdog\.probes\[3\]\.ssh\.remotePort: /),
+      expect.stringMatching(/^watchdog\.probes\[4\]\.hostKeyFingerprint: must look like "SHA256:"/),
+      expect.stringMatching(/^watchdog\.probes\[5\]\.name: "ok" is used by an earlier probe/),
+      expect.stringMatching(/^watchdog\.probes\[6\]\.name: "local" is reserved/),
+      expect.stringMatching(/^watchdog\.probes\[7\]: .*token/),
+      expect.stringMatching(/^watchdog\.probes\[8\]: must be an object/),
+    ]);
+  });
+
+  it("no setting is no probes; a non-list is one clear error", () => {
+    expect(parseProbeSettings(undefined)).toEqual({ targets: [], errors: [] });
+    expect(parseProbeSettings({ name: "x" }).errors).toEqual(["watchdog.probes: must be a list of probes"]);
+  });
+
+  it("names the secret key after the probe", () => {
+    expect(tokenSecretKey("ci")).toBe("watchdog.token.ci");
+  });
+
+  it("a bare ws:// URL means the stream path; an explicit path is kept", () => {
+    expect(streamUrl("ws://127.0.0.1:8787")).toBe("ws://127.0.0.1:8787/v1/stream");
+    expect(streamUrl("wss://proxy.example/watchdog/stream")).toBe("wss://proxy.example/watchdog/stream");
+  });
+});
+
+describe("parseServerFrame", () => {
+  const ok = (v: unknown) => parseServerFrame(JSON.stringify(v), false, 0);
+
+  it("accepts every message type of the protocol", () => {
+    expect(ok(makeHello())).toMatchObject({ ok: true, msg: { type: "hello" } });
+    expect(ok(makeSnapshot(3, { processes: [makeProcess()] }))).toMatchObject({ ok: true, msg: { type: "snapshot", seq: 3 } });
+    expect(ok(makeDecision(2))).toMatchObject({ ok: true, msg: { type: "decision", seq: 2 } });
+  });
+
+  it.each([
+    ["binary", () => parseServerFrame(Buffer.from("{}"), true, 2), /binary frame/],
+    ["invalid JSON", () => parseServerFrame("{nope", false, 5), /invalid JSON/],
+    ["a JSON array", () => ok([1, 2]), /not a JSON object/],
+    ["an unknown type", () => ok({ type: "exec", cmd: "rm -rf /" }), /failed the schema/],
+    ["a wrong field type", () => ok({ ...makeSnapshot(1), seq: "1" }), /seq/],
+    ["a newer protocol", () => ok({ ...makeHello(), protocol: 2 }), /protocol/],
+    ["a negative pid", () => ok(makeSnapshot(1, { processes: [makeProcess({ pid: -1 })] })), /processes\.0\.pid/],
+  ])("rejects %s", (_n, f, why) => {
+    const r = f();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(why);
+  });
+
+  it("rejects a snapshot listing 1,000,000 processes before validating them", () => {
+    const text = `{"type":"snapshot","seq":1,"processes":[${new Array(1_000_000).fill("0").join(",")}]}`;
+    const r = parseServerFrame(text, false, text.length);
+    expect(r).toEqual({ ok: false, reason: expect.stringContaining("1000000 entries (the probe sends at most 500)") });
+  });
+
+  it("never quotes more than a short prefix of a bad frame", () => {
+    const secret = "x".repeat(30) + "TAIL-THAT-MUST-NOT-BE-LOGGED";
+    const r = parseServerFrame(secret + "{", false, 60);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).not.toContain("TAIL-THAT-MUST-NOT-BE-LOGGED");
+  });
+
+  it("markdown and command: links are data: they pass through byte for byte", () => {
+    const text = "[click](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%22%7D) **bold** <img src=x onerror=alert(1)>";
+    const r = ok(makeDecision(9, { text, key: text }));
+    expect(r.ok && r.msg.type === "decision" && r.msg.text).toBe(text);
+  });
+});
