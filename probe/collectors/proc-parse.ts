@@ -133,7 +133,8 @@ export function buildProcessInfo(f: ProcFacts, clkTck: number): ProcessInfo {
   return {
     pid: f.stat.pid,
     ppid: f.stat.ppid,
-    comm: f.stat.comm,
+    // a process chooses its own comm (prctl), so it is shown redacted like the rest
+    comm: redactText(f.stat.comm),
     state: f.stat.state,
     ageS: Math.round(f.ageS * 100) / 100,
     startedAt,

@@ -153,6 +153,11 @@ describe("buildProcessInfo and signals", () => {
     expect(buildProcessInfo({ ...base, ageS: 0, thresholdS: 0 }, 100).startedAt).toBeNull();
   });
 
+  it("redacts a comm a process set to something secret-looking", () => {
+    const p = buildProcessInfo({ stat: { ...STAT, comm: "TOKEN=abc123" }, argv: ["x"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 }, 100);
+    expect(p.comm).toBe("TOKEN=***");
+  });
+
   it("masks a secret value that holds spaces as a whole", () => {
     const p = buildProcessInfo({ stat: STAT, argv: ["pytest", "--password", "correct horse"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 }, 100);
     expect(p.cmdline).toBe("pytest --password ***");
