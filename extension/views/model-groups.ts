@@ -165,7 +165,13 @@ function addAlerts(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapsh
   });
   const signals = new Map(s.signals.map((sg) => [sg.key, sg]));
   const sorted = [...s.alerts].sort((a, b) => Number(b.firing) - Number(a.firing) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // "#" never comes out of encodeURIComponent, so no alert key can take this id
+  const r = `${g}/#recovered`;
   for (const a of sorted) {
+    // the probe keeps recovered alerts for an hour; folded away they do not bury the firing ones
+    if (!a.firing && !sink.rows.has(r)) {
+      sink.add(g, { id: r, label: t("Recovered"), description: String(sorted.length - firing), icon: { id: "check-all" }, contextValue: "watchdog.group", expanded: false, ref: { kind: "other", probeId: c.id } });
+    }
     const parts = [a.firing ? t("firing") : t("recovered"), t("{0} sent", a.notifications)];
     const cd = cooldownText(a, probeNowMs, t);
     if (cd !== null) parts.push(cd);
@@ -176,8 +182,9 @@ function addAlerts(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapsh
       a.lastNotifiedAt === null ? "" : t("last notified {0}", a.lastNotifiedAt),
       a.cooldownUntil === null ? "" : t("cooldown until {0}", a.cooldownUntil),
     ].filter((l) => l !== "");
-    sink.add(g, {
-      id: `${g}/${encodeURIComponent(a.key)}`,
+    const parent = a.firing ? g : r;
+    sink.add(parent, {
+      id: `${parent}/${encodeURIComponent(a.key)}`,
       label: plain(a.key, 100),
       description: parts.join(" · "),
       tooltip: plainLines(tip.join("\n")),

@@ -160,11 +160,15 @@ describe("buildTree: Alerts & cooldowns", () => {
     });
     const m = buildTree([conn({ snapshot: s })], NOW, t);
     expect(row(m, "prod/alerts").description).toBe("2 firing");
-    expect(row(m, "prod/alerts").childIds.map((id) => [row(m, id).label, row(m, id).description])).toEqual([
+    const show = (id: string) => row(m, id).childIds.map((c) => [row(m, c).label, row(m, c).description]);
+    expect(show("prod/alerts")).toEqual([
       ["orch_down:orchestrator", "firing · 1 sent · reminder due"],
       ["proc_blocking:4242", "firing · 2 sent · cooldown 12m 30s left"],
-      ["proc_blocking:1", "recovered · 3 sent"],
+      ["Recovered", "1"],
     ]);
+    // recovered alerts stay listed, folded away so they do not bury the firing ones
+    expect(row(m, "prod/alerts/#recovered").expanded).toBe(false);
+    expect(show("prod/alerts/#recovered")).toEqual([["proc_blocking:1", "recovered · 3 sent"]]);
     // the countdown reads the probe's clock: a local clock 10 minutes fast changes nothing
     const skewed = buildTree([conn({ snapshot: s, snapshotReceivedAt: NOW + 600_000 })], NOW + 601_000, t);
     expect(row(skewed, "prod/alerts/proc_blocking%3A4242").description).toBe("firing · 2 sent · cooldown 12m 29s left");
@@ -228,5 +232,17 @@ describe("buildTree: Sources, Host, Containers, Dependencies", () => {
     expect(m.rootIds).toEqual(["b", "a"]);
     expect(row(m, "b/orch").description).toBe("up");
     expect(row(m, "a/orch").description).toBe("down");
+  });
+});
+
+describe("buildTree: ids cannot collide", () => {
+  it("an alert keyed like a group id keeps its own row", () => {
+    const s = snapshot({ alerts: [alert("recovered"), alert("#recovered"), alert("x:1", { firing: false })] });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    const all = [...m.rows.values()].filter((r) => r.ref.kind === "alert").map((r) => r.label);
+    expect(all.sort()).toEqual(["#recovered", "recovered", "x:1"]);
+    const x = [...m.rows.values()].find((r) => r.label === "x:1")!;
+    expect(row(m, x.parentId!).label).toBe("Recovered");
+    expect(row(m, "prod/alerts").childIds.map((id) => row(m, id).label)).toEqual(["#recovered", "recovered", "Recovered"]);
   });
 });
