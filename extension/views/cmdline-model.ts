@@ -69,7 +69,7 @@ export function renderCmdline(input: CmdlineInput, t: Translate): string {
   const host = shown.hostname === null ? t("unknown host") : plain(shown.hostname, 80);
   out.push(t("Process {0} on {1} (probe {2})", p.pid, host, probeName));
   if (current === null) {
-    out.push("", t("This process has gone: the probe no longer reports it (last seen {0} ago). The details below are the last known ones.", ageBucket((now - shown.seenAt) / 1000, t)));
+    out.push("", t("This process has gone: the probe no longer reports it (last seen {0} ago).", ageBucket((now - shown.seenAt) / 1000, t)), t("The details below are the last known ones."));
   } else if (connection?.state.phase !== "connected") {
     out.push("", t("The probe is not connected; the details below are the last known ones."));
   }
