@@ -7,7 +7,7 @@ import type { LogLike } from "./manager.js";
 
 const START_TIMEOUT_MS = 15_000;
 const KILL_AFTER_MS = 2_000;
-const TAIL_LINES = 5;
+const TAIL_LINES = 12;
 
 export interface LocalProbe {
   readonly url: string;
@@ -15,7 +15,7 @@ export interface LocalProbe {
   readonly pid: number;
   /** resolves when the child has exited, for whatever reason */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** the last lines it wrote to stderr, for a reason shown to the user */
+  /** the telling line of what it last wrote to stderr, for a reason shown to the user */
   tail(): string;
   /** SIGTERM, then SIGKILL after 2 s; resolves once it has exited */
   stop(): Promise<void>;
@@ -66,6 +66,11 @@ export function localProbeEnv(base: NodeJS.ProcessEnv, token: string, extra: Rec
   };
 }
 
+/** The line of a stderr tail that says what went wrong: not a stack frame, not Node's version footer. */
+export function telling(lines: readonly string[]): string | undefined {
+  return [...lines].reverse().find((l) => l.trim() !== "" && !/^\s+at /.test(l) && !/^Node\.js v\d/.test(l));
+}
+
 export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
   const token = randomBytes(32).toString("base64url");
   const extra = { ...o.env };
@@ -108,7 +113,7 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
     const timer = setTimeout(() => fail(`did not report "listening" within ${(o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`), o.startTimeoutMs ?? START_TIMEOUT_MS);
     child.once("error", (e) => fail(`could not start: ${e.message}`));
     void exited.then(({ code, signal }) => {
-      const last = tailLines.at(-1);
+      const last = telling(tailLines);
       fail(`exited (${signal ?? `code ${code}`}) before listening${last ? `: ${last}` : ""}`);
     });
     createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -118,7 +123,7 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
       done = true;
       clearTimeout(timer);
       o.log.info(`local probe started (pid ${child.pid}) at ${url}`);
-      resolve({ url, token, pid: child.pid!, exited, tail: () => tailLines.join("\n"), stop });
+      resolve({ url, token, pid: child.pid!, exited, tail: () => telling(tailLines) ?? "", stop });
     });
   });
 }

@@ -303,7 +303,7 @@ export class ProbeManager {
         l.starting = null;
         void p.exited.then(({ code, signal }) => {
           this.exited.add(p);
-          if (!this.disposed && l.probe === p) this.deps.log.warn(`local probe (pid ${p.pid}) exited (${signal ?? `code ${code}`})${p.tail() ? `: ${p.tail().split("\n").at(-1)}` : ""}`);
+          if (!this.disposed && l.probe === p) this.deps.log.warn(`local probe (pid ${p.pid}) exited (${signal ?? `code ${code}`})${p.tail() ? `: ${p.tail()}` : ""}`);
         });
         if (this.disposed) void p.stop();
         return p;
