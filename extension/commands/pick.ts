@@ -31,7 +31,7 @@ export async function pickProbe(
     void vscode.window.showInformationMessage(t("No probe is configured."));
     return undefined;
   }
-  if (connections.length === 1 && !allowAll) return connections[0];
+  if (connections.length === 1) return connections[0];
   const now = Date.now();
   const items: Array<vscode.QuickPickItem & { value: ProbeConnectionView | "all" }> = connections.map((c) => ({
     label: plain(c.name, 80),
