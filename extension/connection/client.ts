@@ -1,10 +1,9 @@
 // One probe connection: the pure state machine (reconnect.ts) driven by a real `ws` socket.
 // The transport is a Dialer, so a direct URL, an SSH tunnel and the local child probe share
 // everything else. Nothing here throws out to the caller: every failure becomes a state.
-import type { ClientRequestArgs } from "node:http";
-import type { Duplex } from "node:stream";
 import WebSocket from "ws";
-import { STREAM_PATH, type Decision, type Hello, type Snapshot } from "../../probe/protocol.js";
+import type { Decision, Hello, Snapshot } from "../../probe/protocol.js";
+import { FatalDialError, errText, type DialResult, type Dialer } from "./dialer.js";
 import { parseServerFrame } from "./frame.js";
 import { initialMachine, step, type ConnEvent, type Effect, type Machine } from "./reconnect.js";
 import type { ConnectionState, ProbeConnectionView, ProbeTarget } from "./types.js";
@@ -16,26 +15,6 @@ const HELLO_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 20_000;
 /** Rejected frames logged per connection before the log goes quiet (the count keeps going). */
 const REJECT_LOG_LIMIT = 5;
-
-export type CreateConnection = (
-  options: ClientRequestArgs,
-  cb: (err: Error | null, socket?: Duplex) => void,
-) => Duplex | undefined;
-
-export interface DialResult {
-  url: string;
-  createConnection?: CreateConnection;
-  /** tears the transport down (the SSH connection); called once, after the socket is gone */
-  release(): void;
-}
-
-/** A dial failure that retrying cannot fix (host key refused, no key, bad settings): → `failed`. */
-export class FatalDialError extends Error {}
-
-export interface Dialer {
-  /** `signal` aborts when the attempt is abandoned (stop, reconnect, dispose) */
-  dial(signal: AbortSignal): Promise<DialResult>;
-}
 
 export interface ClientOptions {
   id: string;
@@ -50,13 +29,6 @@ export interface ClientOptions {
   maxPayload?: number;
   helloTimeoutMs?: number;
   heartbeatMs?: number;
-}
-
-/** A bare `ws://host:port` means the probe's stream path; an explicit path is kept (reverse proxies). */
-export function streamUrl(url: string): string {
-  const u = new URL(url);
-  if (u.pathname === "" || u.pathname === "/") u.pathname = STREAM_PATH;
-  return u.toString();
 }
 
 interface Attempt {
@@ -395,9 +367,4 @@ export class ProbeClient {
       this.o.log.error(`probe "${this.o.target.name}": a decision listener failed: ${errText(e)}`);
     }
   }
-}
-
-export function errText(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return String(e);
 }

@@ -4,7 +4,8 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Decision } from "../../probe/protocol.js";
-import { FatalDialError, ProbeClient, errText, streamUrl, type Dialer } from "./client.js";
+import { ProbeClient } from "./client.js";
+import { FatalDialError, directDialer, errText, type Dialer } from "./dialer.js";
 import { TRUSTED_HOST_KEYS_STATE, readTrustStore, withoutTrusted } from "./host-trust.js";
 import { hostLookupName } from "./known-hosts.js";
 import { startLocalProbe, type LocalProbe } from "./local-probe.js";
@@ -81,10 +82,6 @@ interface Entry {
 }
 
 const sameTarget = (a: ProbeTarget, b: ProbeTarget) => JSON.stringify(a) === JSON.stringify(b);
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
-}
 
 export class ProbeManager {
   private readonly entries = new Map<string, Entry>();
@@ -276,19 +273,7 @@ export class ProbeManager {
         knownHostsFiles: [this.deps.knownHostsPath ?? join(homedir(), ".ssh", "known_hosts"), "/etc/ssh/ssh_known_hosts"],
       });
     }
-    if (t.kind === "direct") {
-      let url: string;
-      try {
-        url = streamUrl(t.url);
-      } catch (e) {
-        return { dial: async () => Promise.reject(new FatalDialError(`probe "${t.name}": bad url: ${errText(e)}`)) };
-      }
-      const u = new URL(url);
-      if (u.protocol === "ws:" && !isLoopback(u.hostname)) {
-        this.deps.log.warn(`probe "${t.name}": ${u.host} is reached over plain ws://, so its token crosses the network unencrypted; prefer wss:// or an SSH tunnel`);
-      }
-      return { dial: async () => ({ url, release() {} }) };
-    }
+    if (t.kind === "direct") return directDialer(t.name, t.url, this.deps.log);
     return { dial: async () => Promise.reject(new FatalDialError("the local probe is started with startLocalProbe()")) };
   }
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { Client, type ConnectConfig } from "ssh2";
 import { STREAM_PATH } from "../../probe/protocol.js";
-import { FatalDialError, errText, type CreateConnection, type DialResult, type Dialer } from "./client.js";
+import { FatalDialError, errText, type CreateConnection, type DialResult, type Dialer } from "./dialer.js";
 import {
   TRUSTED_HOST_KEYS_STATE,
   decideHostKey,

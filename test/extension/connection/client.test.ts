@@ -1,6 +1,7 @@
 // The ws client against a real fake-probe server on loopback.
 import { afterEach, describe, expect, it } from "vitest";
-import { ProbeClient, streamUrl, type ClientOptions } from "../../../extension/connection/client.js";
+import { ProbeClient, type ClientOptions } from "../../../extension/connection/client.js";
+import { streamUrl } from "../../../extension/connection/dialer.js";
 import type { Decision } from "../../../probe/protocol.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
 import { makeProcess, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";

@@ -10,7 +10,6 @@ import {
   connectionId,
   tokenSecretKey,
   type MementoLike,
-  type SecretsLike,
 } from "../../../extension/connection/manager.js";
 import { localProbeEnv, parseListeningLine, startLocalProbe } from "../../../extension/connection/local-probe.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
@@ -56,7 +55,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-class Memory implements MementoLike, SecretsLike {
+class Memory implements MementoLike {
   readonly data = new Map<string, unknown>();
   get<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProbeSettings, tokenSecretKey } from "../../../extension/connection/manager.js";
 import { parseServerFrame } from "../../../extension/connection/frame.js";
-import { streamUrl } from "../../../extension/connection/client.js";
+import { streamUrl } from "../../../extension/connection/dialer.js";
 import { makeDecision, makeHello, makeProcess, makeSnapshot } from "../../helpers/fake-probe.js";
 
 const FP = "SHA256:" + "A".repeat(43);
