@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   let shownErrors = "";
+  let autoStarted = false;
   const applySettings = () => {
     const config = vscode.workspace.getConfiguration(SECTION);
     const { targets, errors } = parseProbeSettings(config.get<unknown>(PROBES));
@@ -54,9 +55,13 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     shownErrors = joined;
     m.setTargets(targets);
-    if (targets.length === 0 && config.get<boolean>(LOCAL_AUTOSTART, false)) {
+    const autoStart = config.get<boolean>(LOCAL_AUTOSTART, false);
+    // once per session: a later settings edit must not restart a local probe the user disconnected
+    if (targets.length === 0 && autoStart && !autoStarted) {
+      autoStarted = true;
       startLocalProbe().catch((e: unknown) => log.error(`local probe: ${e instanceof Error ? e.message : String(e)}`));
     }
+    if (!autoStart) autoStarted = false;
   };
 
   context.subscriptions.push(
