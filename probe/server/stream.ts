@@ -162,7 +162,7 @@ export class StreamHub {
         this.clients.delete(c);
         this.stats.closedBacklog++;
         this.log({ event: "stream_client_dropped", remote: c.remote, reason: "backlog", bufferedBytes: c.ws.bufferedAmount });
-        c.ws.close(CLOSE_TRY_AGAIN, `unsent backlog over ${MAX_BACKLOG_BYTES} bytes`);
+        closeSoon(c.ws, CLOSE_TRY_AGAIN, `unsent backlog over ${MAX_BACKLOG_BYTES} bytes`);
         return;
       }
       c.ws.send(f.bytes, { binary: false });
@@ -187,7 +187,7 @@ export class StreamHub {
     this.stats.closedPolicy++;
     this.clients.delete(c);
     this.log({ event: "stream_client_dropped", remote: c.remote, reason });
-    c.ws.close(CLOSE_POLICY, reason);
+    closeSoon(c.ws, CLOSE_POLICY, reason);
   }
 
   private pingAll(): void {
@@ -207,6 +207,18 @@ export class StreamHub {
   private log(line: Record<string, unknown>): void {
     try { this.opts.log?.(line); } catch { /* a failing logger must not break the stream */ }
   }
+}
+
+/**
+ * Closes with a code the client can read, but does not wait ws's 30 s for a peer that
+ * never answers the close (a stalled reader's backlog would stay in memory meanwhile).
+ */
+const CLOSE_GRACE_MS = 5000;
+function closeSoon(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  const t = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+  t.unref();
+  ws.once("close", () => clearTimeout(t));
 }
 
 function rawText(data: WebSocket.RawData): string {
