@@ -33,6 +33,7 @@ const alive = (pid: number) => {
 
 let tmp: string;
 let script: string;
+let realProbe: string;
 const fakes: FakeProbe[] = [];
 const managers: ProbeManager[] = [];
 
@@ -42,6 +43,16 @@ beforeAll(async () => {
   await build({
     entryPoints: [join(__dirname, "fake-probe-main.ts")],
     outfile: script,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    logLevel: "error",
+  });
+  realProbe = join(tmp, "real-probe.cjs");
+  await build({
+    entryPoints: [join(__dirname, "../../../probe/main.ts")],
+    outfile: realProbe,
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -240,6 +251,27 @@ describe("the local probe", () => {
     await expect(startLocalProbe({ probeScript: script, env: { FAKE_MAIN_MODE: "silent" }, log, startTimeoutMs: 1_000 })).rejects.toThrow(
       /did not report "listening" within 1 s/,
     );
+  });
+
+  it("the real probe (probe/main.ts, bundled as dist/probe.js is): started, streamed from, stopped", async () => {
+    const t = manager(realProbe);
+    await t.m.startLocalProbe({ WATCHDOG_TICK_S: "1" });
+    await until("connected", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "connected");
+    await until("a snapshot", () => (t.get(LOCAL_CONNECTION_ID)?.snapshot ?? null) !== null);
+    const c = t.get(LOCAL_CONNECTION_ID)!;
+    expect(c.hello?.config).toMatchObject({ tickS: 1, proc: { enabled: true } });
+    expect(c.rejectedFrames).toBe(0);
+    const pid = c.hello!.probe.pid;
+    expect(alive(pid)).toBe(true);
+    await t.m.dispose();
+    expect(alive(pid)).toBe(false);
+  });
+
+  it("the real probe with a bad setting: failed, with the variable named", async () => {
+    const t = manager(realProbe);
+    await t.m.startLocalProbe({ WATCHDOG_TICK_S: "often" });
+    await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
+    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({ reason: expect.stringMatching(/exited \(code 2\).*WATCHDOG_TICK_S/) });
   });
 
   it("parses only a loopback ws:// listening line", () => {
