@@ -91,6 +91,7 @@ export class ProbeManager {
   private readonly listListeners = new Set<() => void>();
   private readonly decisionListeners = new Set<(c: ProbeConnectionView, d: Decision, replayed: boolean) => void>();
   private readonly acceptedOnce = new Set<string>();
+  private readonly pendingPrompts = new Map<string, Promise<"once" | "trust" | "cancel">>();
   private local: { env: Record<string, string>; probe: LocalProbe | null; starting: Promise<LocalProbe> | null } | null = null;
   private readonly exited = new WeakSet<LocalProbe>();
   private disposed = false;
@@ -270,6 +271,7 @@ export class ProbeManager {
         log: this.deps.log,
         hostKeyPrompt: this.deps.hostKeyPrompt,
         acceptedOnce: this.acceptedOnce,
+        pendingPrompts: this.pendingPrompts,
         knownHostsFiles: [this.deps.knownHostsPath ?? join(homedir(), ".ssh", "known_hosts"), "/etc/ssh/ssh_known_hosts"],
       });
     }

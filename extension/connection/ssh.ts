@@ -28,6 +28,8 @@ export interface SshDialerDeps {
   hostKeyPrompt: HostKeyPrompt;
   /** shared by every SSH probe of this window: keys accepted "once" */
   acceptedOnce: Set<string>;
+  /** shared too: one question per host key at a time, however many attempts wait for it */
+  pendingPrompts: Map<string, Promise<"once" | "trust" | "cancel">>;
   knownHostsFiles: string[];
   /** defaults to process.env (SSH_AUTH_SOCK) and os.homedir() */
   env?: NodeJS.ProcessEnv;
@@ -107,6 +109,7 @@ export function sshDialer(d: SshDialerDeps): Dialer {
     auth: Pick<ConnectConfig, "privateKey" | "agent">,
   ): Promise<{ client: Client } | Exclude<Outcome, { kind: "ok" }>> {
     const knownHosts = await loadKnownHosts(d.knownHostsFiles);
+    if (signal.aborted) throw new Error("connection attempt abandoned");
     const client = new Client();
     let outcome: Outcome | null = null;
     return new Promise((resolve, reject) => {
@@ -177,6 +180,20 @@ export function sshDialer(d: SshDialerDeps): Dialer {
     });
   }
 
+  /** Asks once and records the answer before anyone waiting on it goes on. */
+  async function askAndRecord(fingerprint: string, keyType: string): Promise<"once" | "trust" | "cancel"> {
+    const answer = await d.hostKeyPrompt({ probe: t.name, host: t.ssh.host, port: t.ssh.port, fingerprint, keyType, reason: "unknown" });
+    if (answer === "trust") {
+      const next = withTrusted(readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)), t.ssh.host, t.ssh.port, keyType, fingerprint);
+      await d.state.update(TRUSTED_HOST_KEYS_STATE, next);
+      d.log.info(`${who}: host key ${fingerprint} (${keyType}) trusted`);
+    } else if (answer === "once") {
+      d.acceptedOnce.add(onceKey(t.ssh.host, t.ssh.port, fingerprint));
+      d.log.info(`${who}: host key ${fingerprint} (${keyType}) accepted for this session`);
+    }
+    return answer;
+  }
+
   return {
     async dial(signal: AbortSignal): Promise<DialResult> {
       const auth = await authConfig(t, env, home);
@@ -189,24 +206,13 @@ export function sshDialer(d: SshDialerDeps): Dialer {
           throw new FatalDialError(r.reason);
         }
         if (round > 0) throw new Error(`${who}: the host key changed while you were asked about it`);
-        const answer = await d.hostKeyPrompt({
-          probe: t.name,
-          host: t.ssh.host,
-          port: t.ssh.port,
-          fingerprint: r.fingerprint,
-          keyType: r.keyType,
-          reason: "unknown",
-        });
-        if (answer === "trust") {
-          const next = withTrusted(readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)), t.ssh.host, t.ssh.port, r.keyType, r.fingerprint);
-          await d.state.update(TRUSTED_HOST_KEYS_STATE, next);
-          d.log.info(`${who}: host key ${r.fingerprint} (${r.keyType}) trusted`);
-        } else if (answer === "once") {
-          d.acceptedOnce.add(onceKey(t.ssh.host, t.ssh.port, r.fingerprint));
-          d.log.info(`${who}: host key ${r.fingerprint} (${r.keyType}) accepted for this session`);
-        } else {
-          throw new FatalDialError(`${who}: host key ${r.fingerprint} not accepted`);
+        const key = onceKey(t.ssh.host, t.ssh.port, r.fingerprint);
+        let asking = d.pendingPrompts.get(key);
+        if (!asking) {
+          asking = askAndRecord(r.fingerprint, r.keyType).finally(() => d.pendingPrompts.delete(key));
+          d.pendingPrompts.set(key, asking);
         }
+        if ((await asking) === "cancel") throw new FatalDialError(`${who}: host key ${r.fingerprint} not accepted`);
         if (signal.aborted) throw new Error("connection attempt abandoned");
       }
       throw new Error(`${who}: host key check did not settle`);

@@ -71,6 +71,8 @@ interface Setup {
   state?: MemoryMemento;
   identityFile?: string;
   remotePort?: number;
+  /** how long the person takes to answer */
+  answerAfterMs?: number;
 }
 
 function setup(s: Setup) {
@@ -80,7 +82,7 @@ function setup(s: Setup) {
   const log = (l: string) => (m: string) => void logs.push(`${l} ${m}`);
   const manager = new ProbeManager({
     secrets: {
-      get: async (k) => (k === tokenSecretKey("lab") ? fake.token : undefined),
+      get: async (k) => (k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
       store: async () => {},
       delete: async () => {},
     },
@@ -88,6 +90,7 @@ function setup(s: Setup) {
     log: { info: log("info"), warn: log("warn"), error: log("error") },
     hostKeyPrompt: async (info) => {
       prompts.push(info);
+      if (s.answerAfterMs) await new Promise((r) => setTimeout(r, s.answerAfterMs));
       return s.answer ?? "cancel";
     },
     probeScript: "/nonexistent/probe.js",
@@ -189,6 +192,14 @@ describe("SSH tunnel to a real sshd", () => {
     t2.manager.setTargets([t2.target]);
     await until("connected", () => t2.phase() === "connected");
     expect(t2.prompts).toEqual([]);
+  });
+
+  it("two probes behind the same unknown host key get one question, and both connect", async () => {
+    // the question stays open while the second probe's handshake reaches the same key
+    const t = setup({ knownHostsPath: knownHosts("kh-empty4", []), answer: "once", answerAfterMs: 1_000 });
+    t.manager.setTargets([t.target, { ...t.target, name: "lab2" }]);
+    await until("both connected", () => t.manager.connections.every((c) => c.state.phase === "connected") && t.manager.connections.length === 2);
+    expect(t.prompts.length).toBe(1);
   });
 
   it("accept once connects, stores nothing, and a reconnect does not ask again", async () => {
