@@ -102,6 +102,8 @@ async function main(): Promise<void> {
     console.log(`  of which broadcast() itself (serialize once + queue to every socket): p50 ${pct(sync, 50).toFixed(2)} ms  p99 ${pct(sync, 99).toFixed(2)} ms wall; CPU p50 ${pct(cpu, 50).toFixed(2)} ms  p99 ${pct(cpu, 99).toFixed(2)} ms`);
     console.log(`  machine load average (1 min): ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
     console.log(`  server process RSS: ${mib(process.memoryUsage().rss)} MiB now, ${mib(rssMax)} MiB max; ${mib(rssIdle)} MiB before the clients came (goal: p99 < 25 ms)`);
+    console.log("BENCH " + JSON.stringify({ bench: "fanout", clients: CLIENTS, processes: base.processes.length, rounds: ROUNDS,
+      p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), rssMaxBytes: rssMax, rssIdleBytes: rssIdle }));
     if (server.stats().clients !== CLIENTS) { console.error(`clients dropped: ${JSON.stringify(server.stats())}`); process.exitCode = 1; }
   } finally {
     child.disconnect();

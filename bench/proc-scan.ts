@@ -100,7 +100,7 @@ class Sleepers {
 function buildCFloor(dir: string): string | null {
   const out = join(dir, "cfloor");
   try {
-    execFileSync("cc", ["-O2", "-o", out, join(import.meta.dirname, "cfloor.c")], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("cc", ["-O2", "-o", out, join(process.cwd(), "bench", "cfloor.c")], { stdio: ["ignore", "ignore", "inherit"] });
     return out;
   } catch (e) {
     console.error(`C floor not built (${(e as Error).message}); install a C compiler (gcc) to include it`);

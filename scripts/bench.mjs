@@ -1,0 +1,78 @@
+// `npm run bench`: every benchmark in one run on this machine, each next to a reference
+// measured in the same run, then the "How it performs" table for the README.
+//   npm run bench [-- --quick]   (--quick: 2,000 processes only, fewer rounds)
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { build } from "esbuild";
+
+const quick = process.argv.includes("--quick");
+const results = {};
+
+/** Benches run bundled, with plain node, as the probe runs in production (tsx alone adds ~35 MiB RSS). */
+async function bundle(entry) {
+  const out = `.cache/bench/${entry.replace(/[/.]/g, "_")}.cjs`;
+  await build({ entryPoints: [entry], bundle: true, platform: "node", target: "node20", format: "cjs", outfile: out, logLevel: "warning" });
+  return out;
+}
+async function bench(label, entry, args = [], env = {}) {
+  if (!existsSync(entry)) return;
+  const file = await bundle(entry);
+  await run(label, process.execPath, ["--expose-gc", file, ...args], env);
+}
+
+function run(label, cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    console.log(`\n== ${label}`);
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
+    let out = "";
+    child.stdout.on("data", (d) => { out += d; process.stdout.write(d); });
+    child.on("exit", (code) => {
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("BENCH ")) continue;
+        const j = JSON.parse(line.slice(6));
+        results[j.bench] = j;
+      }
+      if (code !== 0) console.log(`(${label} exited with ${code})`);
+      resolve(code);
+    });
+  });
+}
+
+const started = Date.now();
+await run("build and package", "npm", ["run", "--silent", "package"]);
+await bench("proc scan", "bench/proc-scan.ts", quick ? ["--sizes", "2000", "--runs", "3"] : []);
+await bench("tick cost", "bench/tick.ts", ["--ticks", quick ? "50" : "200"]);
+await bench("stream fan-out", "bench/fanout.ts", [], { FANOUT_ROUNDS: quick ? "50" : "200" });
+await bench("extension activation", "bench/activation.ts");
+await bench("soak", "test/soak/run.ts", quick ? ["--ticks", "2000"] : []);
+
+const ms = (n) => (n == null ? "—" : `${n.toFixed(1)} ms`);
+const x = (a, b) => (a == null || b == null ? "—" : `${(a / b).toFixed(2)}×`);
+const rows = [];
+for (const r of results["proc-scan"]?.rows ?? []) {
+  rows.push([`proc scan, ${r.pids.toLocaleString("en")} processes`, `${ms(r.ours)} (ps ${ms(r.ps)}, C floor ${ms(r.cFull)})`,
+    `${x(r.ours, r.cFull)} C floor, ${x(r.ours, r.ps)} ps`, "`npx tsx bench/proc-scan.ts`"]);
+}
+const t = results.tick;
+if (t) {
+  rows.push(["tick, proc off", ms(t.procOffMs), `${x(t.procOffMs, t.psMs)} one ps`, "`npx tsx bench/tick.ts`"]);
+  rows.push(["tick, proc on", ms(t.procOnMs), `${x(t.procOnMs, t.psMs)} one ps`, "`npx tsx bench/tick.ts`"]);
+}
+const f = results.fanout;
+if (f) {
+  rows.push([`fan-out to ${f.clients} clients (${f.processes} processes)`, `p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}`, "goal p99 < 25 ms", "`npx tsx bench/fanout.ts`"]);
+  rows.push(["probe RSS, 32 clients", `${(f.rssMaxBytes / 2 ** 20).toFixed(1)} MiB`, "goal < 80 MiB", "`npx tsx bench/fanout.ts`"]);
+}
+if (existsSync("dist/orchestrator-watchdog.vsix")) {
+  rows.push(["VSIX size", `${(statSync("dist/orchestrator-watchdog.vsix").size / 1024).toFixed(0)} KiB`, "goal < 1 MB", "`npm run package`"]);
+}
+const a = results.activation;
+if (a) rows.push(["extension activation", ms(a.activateMs), `${x(a.activateMs, a.referenceMs)} require("ws")`, "`npx tsx bench/activation.ts`"]);
+const s = results.soak;
+if (s) rows.push([`soak, ${s.ticks.toLocaleString("en")} ticks with faults`, s.ok ? "OK" : "FAILED", s.summary, "`npm run soak`"]);
+
+console.log(`\n## How it performs\n\nOne run of \`npm run bench\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg()[0].toFixed(1)}, Node ${process.version}, ${((Date.now() - started) / 60000).toFixed(1)} min.\n`);
+console.log("| what | measured | against | reproduce |");
+console.log("|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
