@@ -47,9 +47,7 @@ export async function installVsix(vsix: string, extensionsDir: string, userDataD
 }
 
 /** Settings a person would set once: quiet workbench, plus the extension's own settings. */
-export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  const dir = join(userDataDir, "User");
-  mkdirSync(dir, { recursive: true });
+export function userSettings(settings: Record<string, unknown>): Record<string, unknown> {
   const base = {
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": false,
@@ -65,7 +63,14 @@ export function writeUserSettings(userDataDir: string, settings: Record<string, 
     "window.commandCenter": false,
     "editor.minimap.enabled": false,
   };
-  writeFileSync(join(dir, "settings.json"), JSON.stringify({ ...base, ...settings }, null, 2));
+  return { ...base, ...settings };
+}
+
+/** Before code-server starts (it does not pick up edits made behind its back while it runs). */
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const dir = join(userDataDir, "User");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "settings.json"), JSON.stringify(userSettings(settings), null, 2));
 }
 
 export async function startCodeServer(

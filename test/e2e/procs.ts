@@ -113,6 +113,14 @@ export class Procs {
     for (const p of [...this.all].reverse()) await this.stop(p).catch(() => undefined);
   }
 
+  /** The last lines of every process that logs, for a failure report. */
+  tails(n = 15): string {
+    return this.all
+      .filter((p) => p.lines.length > 0)
+      .map((p) => `--- ${p.name} (pid ${p.pid}${p.isExited() ? ", exited" : ""}), last lines:\n${this.tail(p, n)}`)
+      .join("\n");
+  }
+
   tail(p: Proc, n = 30): string {
     return p.lines.slice(-n).join("\n");
   }

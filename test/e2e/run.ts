@@ -4,10 +4,10 @@
 // Run: npx tsx test/e2e/run.ts   (after scripts/setup-e2e.sh and npm run package)
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
-import { assertInstalled, installVsix, startCodeServer, workbenchUrl, writeUserSettings, type CodeServer } from "./code-server.js";
+import { assertInstalled, installVsix, startCodeServer, userSettings, workbenchUrl, writeUserSettings, type CodeServer } from "./code-server.js";
 import { FakeMetrics } from "./fake-metrics.js";
 import { startProbe, type RunningProbe } from "./probe-proc.js";
 import { Procs } from "./procs.js";
@@ -15,8 +15,8 @@ import { startSleeper, SLEEPER_SECRET, type Sleeper } from "./sleeper.js";
 import { startSshd, type Sshd } from "./ssh.js";
 import { StepError, waitFor } from "./wait.js";
 import {
-  answerQuickInput, launchBrowser, looksRed, newPage, openWatchdogView, openWorkbench, readStatus, rowTexts,
-  runCommand, Shots, sidebarRows, waitQuickInputClosed, waitRows, waitStatus,
+  answerQuickInput, editUserSettings, launchBrowser, looksRed, newPage, openWatchdogView, openWorkbench, readStatus, rowTexts,
+  clearNotifications, expandRow, runCommand, Shots, sidebarRows, widenSidebar, waitQuickInputClosed, waitRows, waitStatus,
 } from "./workbench.js";
 
 const VSIX = resolve(process.env.E2E_VSIX ?? "dist/orchestrator-watchdog.vsix");
@@ -43,9 +43,12 @@ interface Ctx {
 
 type Step = { name: string; run(c: Ctx): Promise<void> };
 
-function probeEnv(metricsUrl: string, token: string, port: number): Record<string, string> {
+function probeEnv(metricsUrl: string, token: string, port: number, tmp: string): Record<string, string> {
   return {
     WATCHDOG_PROC_ENABLED: "true",
+    // pytest runs of this e2e run only (their --basetemp is under its temp folder): other
+    // pytest processes on a shared machine must not change what the steps expect
+    WATCHDOG_PROC_PATTERNS: `/pytest .*${basename(tmp)}/`,
     WATCHDOG_PROC_AGE_MIN: "0.02",
     WATCHDOG_TICK_S: "1",
     WATCHDOG_ORCH_DOWN_TICKS: String(ORCH_DOWN_TICKS),
@@ -67,16 +70,17 @@ async function setTokenFromPalette(page: Page, probeName: string, token: string,
   await waitQuickInputClosed(page, `the token of probe ${probeName}`);
 }
 
-async function setup(procs: Procs): Promise<Ctx> {
+/** Fills `c` as it goes, so whatever was started before a failure is still stopped. */
+async function setup(procs: Procs, c: Partial<Ctx>): Promise<Ctx> {
   assertInstalled();
-  const tmp = mkdtempSync(join(tmpdir(), "watchdog-e2e-"));
+  const tmp = (c.tmp = mkdtempSync(join(tmpdir(), "watchdog-e2e-")));
   const shots = new Shots(OUT);
   const token = randomBytes(24).toString("hex");
 
-  const metrics = new FakeMetrics();
+  const metrics = (c.metrics = new FakeMetrics());
   await metrics.start();
   const sleeper = await startSleeper(procs, tmp);
-  const env = probeEnv(metrics.url, token, 0);
+  const env = probeEnv(metrics.url, token, 0, tmp);
   const probe = await startProbe(procs, env);
   const pinnedEnv = { ...env, WATCHDOG_WS_PORT: String(probe.port) };
 
@@ -86,13 +90,24 @@ async function setup(procs: Procs): Promise<Ctx> {
   writeUserSettings(userDataDir, { "watchdog.probes": [{ name: PROBE_NAME, url: probe.url }] });
   const cs = await startCodeServer(procs, { userDataDir, extensionsDir, folder: join(tmp, "workspace") });
 
-  const browser = await launchBrowser();
-  const page = await newPage(browser);
+  const browser = (c.browser = await launchBrowser());
+  const page = (c.page = await newPage(browser));
   await openWorkbench(page, workbenchUrl(cs));
   await openWatchdogView(page);
+  await widenSidebar(page, 660);
   // code-server keeps secrets in memory per window: the token is typed in, as a user does
   await setTokenFromPalette(page, PROBE_NAME, token, true);
   return { procs, tmp, shots, token, metrics, probe, probeEnv: pinnedEnv, sleeper, cs, browser, page };
+}
+
+/**
+ * Waits for alert `key` to show as recovered (unfolding the "Recovered" group the way a
+ * person would, once it appears) while `also` holds for the rows.
+ */
+async function waitRecovered(page: Page, key: string, also: (rows: string[]) => boolean, what: string): Promise<void> {
+  await waitRows(page, what, (rows) => also(rows) && rows.some((r) => r.startsWith(key) && /recovered/.test(r)), VIEW_MS, async () => {
+    await expandRow(page, "Recovered");
+  });
 }
 
 const steps: Step[] = [
@@ -114,6 +129,7 @@ const steps: Step[] = [
       if (!/error-kind/.test(s.classes) && !looksRed(s.background)) {
         throw new StepError(`the alarm "${s.text}" is not on the error background (classes "${s.classes}", background ${s.background})`);
       }
+      await clearNotifications(c.page);
       await c.shots.take(c.page, "2-status-bar-alarm");
       if (process.env.E2E_UPDATE_MEDIA === "1") copyFileSync(join(OUT, "2-status-bar-alarm.png"), resolve("media/screenshot-sidebar.png"));
     },
@@ -127,11 +143,12 @@ const steps: Step[] = [
         const norm = t.replace(/\u00a0/g, " ");
         return norm.includes("pytest") ? norm : undefined;
       }, { timeoutMs: VIEW_MS, describe: async () => (await c.page.locator(".tabs-container .tab").allInnerTexts()).join(" | ") || "no editor tab" });
-      for (const arg of ["python", "-m", "pytest", "tests/test_slow.py", "--token=***"]) {
+      for (const arg of ["python", "-m", "pytest", "tests/test_slow.py", "--token=***", "--basetemp="]) {
         if (!text.split("\n").some((l) => l.trim() === arg || l.includes(arg))) throw new StepError(`the document does not list the argument "${arg}":\n${text}`);
       }
       if (text.includes(SLEEPER_SECRET)) throw new StepError(`the document shows the secret "${SLEEPER_SECRET}" unredacted:\n${text}`);
       if (!text.includes(String(c.sleeper.pid))) throw new StepError(`the document does not name pid ${c.sleeper.pid}:\n${text}`);
+      await clearNotifications(c.page);
       await c.shots.take(c.page, "3-command-line-document");
       if (process.env.E2E_UPDATE_MEDIA === "1") copyFileSync(join(OUT, "3-command-line-document.png"), resolve("media/screenshot-cmdline.png"));
     },
@@ -146,8 +163,7 @@ const steps: Step[] = [
       await c.shots.take(c.page, "4a-orch-down");
       await c.metrics.start();
       await waitStatus(c.page, "no orch_down once /metrics answers again", (s) => !s.text.includes("orch_down"), VIEW_MS);
-      await waitRows(c.page, "the orchestrator up and orch_down recovered", (rows) =>
-        rows.some((r) => /^Orchestrator up/.test(r)) && rows.some((r) => r.startsWith("orch_down") && /recovered/.test(r)), VIEW_MS);
+      await waitRecovered(c.page, "orch_down", (rows) => rows.some((r) => /^Orchestrator up/.test(r)), "the orchestrator up and orch_down recovered");
       await c.shots.take(c.page, "4b-orch-up");
     },
   },
@@ -156,8 +172,7 @@ const steps: Step[] = [
     async run(c) {
       process.kill(c.sleeper.pid, "SIGTERM");
       const key = `proc_blocking:${c.sleeper.pid}`;
-      await waitRows(c.page, `pid ${c.sleeper.pid} gone and ${key} recovered`, (rows) =>
-        !rows.some(hasPid(c.sleeper.pid)) && rows.some((r) => r.startsWith(key) && /recovered/.test(r)), VIEW_MS);
+      await waitRecovered(c.page, key, (rows) => !rows.some(hasPid(c.sleeper.pid)), `pid ${c.sleeper.pid} gone and ${key} recovered`);
       const s = await waitStatus(c.page, "quiet (no alarm)", (s) => !/proc_blocking|orch_down/.test(s.text) && !/disconnected|stale/.test(s.text), VIEW_MS);
       if (/error-kind|warning-kind/.test(s.classes) || looksRed(s.background)) throw new StepError(`the quiet status bar "${s.text}" still has a coloured background (${s.classes}; ${s.background})`);
       await c.shots.take(c.page, "5-recovered-quiet");
@@ -184,13 +199,14 @@ const steps: Step[] = [
       try {
         sshd = await startSshd(c.procs, join(c.tmp, "sshd"));
         const sleeper = await startSleeper(c.procs, join(c.tmp, "ssh-sleeper"));
-        writeUserSettings(c.cs.userDataDir, {
+        await editUserSettings(c.page, userSettings({
           "watchdog.probes": [{
             name: SSH_PROBE_NAME,
             ssh: { host: "127.0.0.1", port: sshd.port, username: sshd.username, identityFile: sshd.identityFile, remotePort: c.probe.port },
             hostKeyFingerprint: sshd.hostKeyFingerprint,
           }],
-        });
+        }));
+        await runCommand(c.page, "View: Close All Editors");
         await waitRows(c.page, `probe ${SSH_PROBE_NAME} listed`, (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME)), VIEW_MS);
         await setTokenFromPalette(c.page, SSH_PROBE_NAME, c.token, true);
         await waitRows(c.page, `probe ${SSH_PROBE_NAME} connected through the tunnel`, (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)), VIEW_MS);
@@ -209,10 +225,13 @@ const steps: Step[] = [
 async function main(): Promise<number> {
   const only = process.env.E2E_ONLY ? new Set(process.env.E2E_ONLY.split(",").map((s) => s.trim())) : null;
   const selected = steps.filter((s) => !only || only.has(s.name.split(" ")[0]!));
+  // screenshots of an earlier run (FAILED-… ones above all) must not pass for this run's
+  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const procs = new Procs();
   const results: { name: string; ok: boolean; ms: number; error?: string }[] = [];
   let ctx: Ctx | undefined;
+  const partial: Partial<Ctx> = {};
   const onSignal = (sig: string) => {
     console.error(`e2e: ${sig}, stopping everything`);
     void procs.stopAll().finally(() => process.exit(130));
@@ -223,11 +242,12 @@ async function main(): Promise<number> {
   try {
     try {
       console.log("e2e: setup (code-server, probe, fake /metrics, pytest sleeper, Chromium)");
-      ctx = await setup(procs);
+      ctx = await setup(procs, partial);
       console.log(`e2e: setup done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       console.error(`e2e: setup FAILED: ${msg}`);
+      if (partial.page) await new Shots(OUT).take(partial.page, "FAILED-setup");
       for (const s of selected) results.push({ name: s.name, ok: false, ms: 0, error: `setup failed: ${msg.split("\n")[0]}` });
     }
     if (ctx) {
@@ -246,15 +266,14 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    if (ctx) {
-      await ctx.browser.close().catch(() => undefined);
-      await ctx.metrics.stop().catch(() => undefined);
-    }
+    await partial.browser?.close().catch(() => undefined);
+    await partial.metrics?.stop().catch(() => undefined);
     await procs.stopAll();
-    if (ctx && !process.env.E2E_KEEP_TMP) rmSync(ctx.tmp, { recursive: true, force: true });
+    if (partial.tmp && !process.env.E2E_KEEP_TMP) rmSync(partial.tmp, { recursive: true, force: true });
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
+  if (failed > 0 || process.env.E2E_VERBOSE) console.log(procs.tails());
   console.log(`e2e: ${((Date.now() - started) / 1000).toFixed(1)} s in all; screenshots in ${OUT}`);
   for (const r of results.filter((x) => !x.ok)) console.log(`FAILED: ${r.name}: ${r.error?.split("\n")[0]}`);
   console.log(`${passed} passed, ${failed} failed`);

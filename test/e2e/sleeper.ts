@@ -9,7 +9,13 @@ import type { Procs, Proc } from "./procs.js";
 import { waitFor } from "./wait.js";
 
 export const SLEEPER_SECRET = "s3cret";
-export const SLEEPER_ARGS = ["-m", "pytest", "tests/test_slow.py", `--token=${SLEEPER_SECRET}`];
+/**
+ * `--basetemp` (a real pytest option) puts the run's own temp folder in the command line,
+ * so the probe's pattern can match this run's sleepers and nothing else on a shared machine.
+ */
+export function sleeperArgs(dir: string): string[] {
+  return ["-m", "pytest", "tests/test_slow.py", `--token=${SLEEPER_SECRET}`, `--basetemp=${dir}/basetemp`];
+}
 
 function findPython(): string | null {
   if (existsSync("/usr/bin/python3")) return "/usr/bin/python3";
@@ -30,6 +36,7 @@ export interface Sleeper {
 
 export async function startSleeper(procs: Procs, dir: string, seconds = 600): Promise<Sleeper> {
   const python = findPython();
+  const args = sleeperArgs(dir);
   let script: string;
   let argv: string[];
   if (python) {
@@ -37,11 +44,11 @@ export async function startSleeper(procs: Procs, dir: string, seconds = 600): Pr
     mkdirSync(mod, { recursive: true });
     writeFileSync(join(mod, "__init__.py"), "");
     writeFileSync(join(mod, "__main__.py"), `import time\ntime.sleep(${seconds})\n`);
-    script = `cd "${dir}" && PYTHONPATH="${join(dir, "fake-pytest")}" exec -a python "${python}" ${SLEEPER_ARGS.join(" ")} </dev/null >/dev/null 2>&1 & echo $!`;
-    argv = ["python", ...SLEEPER_ARGS];
+    script = `cd "${dir}" && PYTHONPATH="${join(dir, "fake-pytest")}" exec -a python "${python}" ${args.join(" ")} </dev/null >/dev/null 2>&1 & echo $!`;
+    argv = ["python", ...args];
   } else {
     // no python: the whole command line becomes argv[0] of a sleep
-    const line = ["python", ...SLEEPER_ARGS].join(" ");
+    const line = ["python", ...args].join(" ");
     script = `exec -a "${line}" sleep ${seconds} </dev/null >/dev/null 2>&1 & echo $!`;
     argv = [line, String(seconds)];
   }

@@ -41,21 +41,21 @@ export interface Status {
   background: string;
 }
 
+// Runs in the page. A string, not a function: tsx's keepNames would wrap inner functions
+// in a `__name` helper that does not exist in the page (and this project compiles without DOM types).
+const READ_STATUS = `(() => {
+  const items = Array.from(document.querySelectorAll(".statusbar .statusbar-item"));
+  const el = items.find((e) => /watchdog/i.test(e.id) || /watchdog/i.test(e.getAttribute("aria-label") || "") || /watchdog/i.test(e.innerText));
+  if (!el) return undefined;
+  const inner = el.querySelector(".statusbar-item-label") || el;
+  const colours = [el, inner].map((e) => getComputedStyle(e).backgroundColor);
+  const background = colours.find((c) => c !== "rgba(0, 0, 0, 0)" && c !== "transparent") || colours[0];
+  return { text: el.innerText.replace(/\\s+/g, " ").trim(), classes: String(el.className), background };
+})()`;
+
 /** The extension's status-bar item (the entry named "Watchdog"), read as a person sees it. */
 export async function readStatus(page: Page): Promise<Status | undefined> {
-  // runs in the page; typed loosely because this project compiles without the DOM library
-  return page.evaluate(() => {
-    const g = globalThis as any;
-    const items: any[] = Array.from(g.document.querySelectorAll(".statusbar .statusbar-item"));
-    const named = (e: any): boolean =>
-      /watchdog/i.test(e.id) || /watchdog/i.test(e.getAttribute("aria-label") ?? "") || /watchdog/i.test(e.innerText);
-    const el = items.find(named);
-    if (!el) return undefined;
-    const inner = el.querySelector(".statusbar-item-label") ?? el;
-    const bg = (e: any): string => g.getComputedStyle(e).backgroundColor as string;
-    const background = [el, inner].map(bg).find((c) => c !== "rgba(0, 0, 0, 0)" && c !== "transparent") ?? bg(el);
-    return { text: String(el.innerText).replace(/\s+/g, " ").trim(), classes: String(el.className), background };
-  });
+  return (await page.evaluate(READ_STATUS)) as Status | undefined;
 }
 
 /** `rgb(199, 46, 15)` → [199, 46, 15] */
@@ -129,17 +129,57 @@ export function sidebarRows(page: Page): Locator {
   return page.locator(".part.sidebar .monaco-list-row");
 }
 
-/** Each visible side-bar row as a person reads it: label and description, whitespace folded. */
+const READ_ROWS = `Array.from(document.querySelectorAll(".part.sidebar .monaco-list-row")).map((e) => {
+  const name = e.querySelector(".label-name");
+  const desc = e.querySelector(".label-description");
+  const text = name ? name.innerText + (desc && desc.innerText ? " " + desc.innerText : "") : e.innerText;
+  return text.replace(/\\s+/g, " ").trim();
+})`;
+
+/** Each visible side-bar row as a person reads it: "label description", whitespace folded. */
 export async function rowTexts(page: Page): Promise<string[]> {
-  return sidebarRows(page).evaluateAll((els) => els.map((e) => String((e as unknown as { innerText: string }).innerText).replace(/\s+/g, " ").trim()));
+  return (await page.evaluate(READ_ROWS)) as string[];
 }
 
-export async function waitRows(page: Page, what: string, ok: (rows: string[]) => boolean, timeoutMs: number): Promise<string[]> {
+/** Replaces the user settings the way a person does: in the settings.json editor, then save. */
+export async function editUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, "Preferences: Open User Settings (JSON)");
+  const editor = page.locator(".editor-instance .monaco-editor").first();
+  await editor.waitFor({ state: "visible", timeout: 15_000 }).catch(() => {
+    throw new Error("the user settings.json editor did not open");
+  });
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  // one line: the editor's auto-indent has nothing to act on; closers it adds are cut below
+  await page.keyboard.insertText(JSON.stringify(settings));
+  await page.keyboard.press("Control+Shift+End");
+  await page.keyboard.press("Delete");
+  await page.keyboard.press("Control+S");
+  await page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached", timeout: 10_000 }).catch(() => {
+    throw new Error("settings.json stayed unsaved after Ctrl+S");
+  });
+}
+
+/** `act` runs before each look: what a person does while waiting (unfold a group…). */
+export async function waitRows(page: Page, what: string, ok: (rows: string[]) => boolean, timeoutMs: number, act?: () => Promise<unknown>): Promise<string[]> {
   let last: string[] = [];
   return waitFor(`the Watchdog view to show ${what}`, async () => {
+    if (act) await act();
     last = await rowTexts(page);
     return ok(last) ? last : undefined;
   }, { timeoutMs, describe: () => (last.length ? last.map((r) => `[${r}]`).join(" ") : "no rows in the side bar") });
+}
+
+/** Clicks a collapsed side-bar row whose label is `label` (a person unfolding a group); false if there is none. */
+export async function expandRow(page: Page, label: string): Promise<boolean> {
+  const row = sidebarRows(page)
+    .and(page.locator('[aria-expanded="false"]'))
+    .filter({ has: page.locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) })
+    .first();
+  if ((await row.count()) === 0) return false;
+  await row.click({ timeout: 5000 });
+  return true;
 }
 
 /** Opens the Watchdog container from its activity-bar icon, as a person clicks it. */
@@ -151,6 +191,25 @@ export async function openWatchdogView(page: Page): Promise<void> {
   const selected = await icon.evaluate((a) => a.closest(".action-item")?.classList.contains("checked") ?? false);
   if (!selected) await icon.click();
   await page.locator(".part.sidebar").waitFor({ state: "visible", timeout: 15_000 });
+}
+
+/** Drags the side bar's edge to `width` px, as a person widens it to read whole rows. */
+export async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator(".part.sidebar").boundingBox();
+  if (!box || box.width >= width) return;
+  const edgeX = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(edgeX - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Dismisses notification toasts (they would cover the editor in a screenshot). */
+export async function clearNotifications(page: Page): Promise<void> {
+  if ((await page.locator(".notifications-toasts .notification-toast").count()) === 0) return;
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await page.locator(".notifications-toasts .notification-toast").first().waitFor({ state: "detached", timeout: 5000 }).catch(() => undefined);
 }
 
 export class Shots {
