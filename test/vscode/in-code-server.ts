@@ -35,8 +35,10 @@ async function main(): Promise<number> {
     });
     // the extension host's console is forwarded to the page's console
     page.on("console", (m) => {
-      const text = m.text();
-      if (/^\s*(✓|✗|\d+ passed)|cleanup failed|\[manager\]/.test(text) || /^ {6}/.test(text)) console.log(text);
+      // the workbench prefixes forwarded log lines with "%c INFO color: #33f "
+      const text = m.text().replace(/^%c\s*[A-Z]+\s+color:\s*#\w+\s?/, "");
+      if (process.env.E2E_VERBOSE) console.log(`[console] ${text}`);
+      if (/^\s*(✓|✗)|cleanup failed|\[manager\]/.test(text)) console.log(text);
     });
     const payload: [string, string][] = [
       ["extensionDevelopmentPath", remoteUri(cs, repo)],
