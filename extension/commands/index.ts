@@ -1,7 +1,7 @@
 // Every `watchdog.*` command. Menus pass the tree row id as the first argument; from the
 // palette the command asks which probe or process it should act on.
 import * as vscode from "vscode";
-import type { ProbeManager } from "../connection/manager.js";
+import type { ProbeConnectionView } from "../connection/types.js";
 import { killCommand, type Translate } from "../views/format.js";
 import type { CmdlineDocuments } from "../views/cmdline-document.js";
 import { VIEW_ID, type ProbeTree } from "../views/tree.js";
@@ -10,8 +10,16 @@ import { pickProbe, pickProcess } from "./pick.js";
 
 export const FOCUS_COMMAND = "watchdog.focus";
 
+/** The part of connection/manager.ts ProbeManager the commands use. */
+export interface ManagerLike {
+  readonly connections: readonly ProbeConnectionView[];
+  reconnect(id?: string): void;
+  disconnect(id?: string): void;
+  forgetHostKey?(id: string): Promise<void>;
+}
+
 export interface CommandDeps {
-  readonly manager: Pick<ProbeManager, "connections" | "reconnect" | "disconnect">;
+  readonly manager: ManagerLike;
   readonly tree: ProbeTree;
   readonly docs: CmdlineDocuments;
   readonly secrets: vscode.SecretStorage;
@@ -65,6 +73,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const c = await pickProbe(tree, manager.connections, arg, t, t("Disconnect which probe?"), true);
       if (c === undefined) return;
       manager.disconnect(c === "all" ? undefined : c.id);
+    }),
+    command("watchdog.forgetHostKey", async (arg) => {
+      const ssh = manager.connections.filter((c) => c.target.kind === "ssh");
+      if (ssh.length === 0) return void vscode.window.showInformationMessage(t("No probe connects through SSH."));
+      const c = await pickProbe(tree, ssh, arg, t, t("Forget the trusted host key of which probe?"));
+      if (c === undefined || c === "all") return;
+      await manager.forgetHostKey?.(c.id);
+      log.info(`trusted host key of probe ${c.name} forgotten`);
+      manager.reconnect(c.id);
     }),
     command("watchdog.showCommandLine", async (arg) => {
       const p = await pickProcess(tree, manager.connections, arg, t);

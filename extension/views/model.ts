@@ -24,7 +24,7 @@ export interface Row {
   /** plain text, never markdown */
   readonly tooltip: string;
   readonly icon: RowIcon | null;
-  /** `viewItem` in menus: watchdog.probe.<phase>[.local], watchdog.process, … */
+  /** `viewItem` in menus: watchdog.probe.<phase>.<direct|ssh|local>, watchdog.process, … */
   readonly contextValue: string;
   /** null for a leaf; otherwise whether it starts expanded */
   readonly expanded: boolean | null;
@@ -92,7 +92,7 @@ export function buildTree(connections: readonly ProbeConnectionView[], now: numb
       description: host && c.state.phase === "connected" && !isStale(c, now) ? `${st.text} · ${host}` : st.text,
       tooltip: probeTooltip(c, now, t, st.text),
       icon: st.icon,
-      contextValue: `watchdog.probe.${c.state.phase}${c.target.kind === "local" ? ".local" : ""}`,
+      contextValue: `watchdog.probe.${c.state.phase}.${c.target.kind}`,
       expanded: true,
       ref: { kind: "probe", probeId: c.id },
     });

@@ -9,6 +9,8 @@ import { buildTree, diffTree, type Row, type TreeModel } from "./model.js";
 export interface ConnectionSource {
   readonly connections: readonly ProbeConnectionView[];
   onDidChange(cb: (c: ProbeConnectionView) => void): { dispose(): void };
+  /** probes added or removed */
+  onDidChangeConnections?(cb: () => void): { dispose(): void };
 }
 
 export const VIEW_ID = "watchdog.probes";
@@ -34,6 +36,7 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
   ) {
     this.model = buildTree(source.connections, now(), t);
     this.disposables.push(this.emitter, source.onDidChange(() => this.schedule()));
+    if (source.onDidChangeConnections) this.disposables.push(source.onDidChangeConnections(() => this.schedule()));
   }
 
   /** Hooks the TreeView's expansion and visibility events. */

@@ -15,7 +15,7 @@ describe("buildTree: a probe's node", () => {
     expect(m.rootIds).toEqual(["prod"]);
     expect(row(m, "prod").label).toBe("prod");
     expect(row(m, "prod").description).toBe("connected · ci-runner-3");
-    expect(row(m, "prod").contextValue).toBe("watchdog.probe.connected");
+    expect(row(m, "prod").contextValue).toBe("watchdog.probe.connected.direct");
     expect(labels(m, "prod")).toEqual(["Orchestrator", "Processes", "Alerts & cooldowns"]);
   });
 
