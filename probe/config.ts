@@ -208,6 +208,7 @@ const CANON = {
   WATCHDOG_WS_PORT: [num({ int: true, min: 0, max: 65_535 }), "8787"],
   WATCHDOG_WS_TOKEN: [secret, undefined],
   WATCHDOG_WS_TOKEN_FILE: [path, undefined],
+  WATCHDOG_STDIN_LIFELINE: [bool, "false"],
 } as const;
 
 export type EnvName = keyof typeof CANON;
@@ -231,6 +232,8 @@ export interface Config {
   alertmanagerUrl: string | null;
   lang: "en" | "ru";
   ws: { enabled: boolean; host: string; port: number; token: string | null; tokenFile: string | null };
+  /** exit when stdin closes: the editor that started this probe is gone */
+  stdinLifeline: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -310,6 +313,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         token: c.WATCHDOG_WS_TOKEN ?? null,
         tokenFile: c.WATCHDOG_WS_TOKEN_FILE ?? null,
       },
+      stdinLifeline: c.WATCHDOG_STDIN_LIFELINE!,
     },
   };
 }

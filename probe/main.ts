@@ -1,7 +1,7 @@
 // The probe's entry: parse the environment, start, stop cleanly on SIGTERM/SIGINT.
 // Exit codes: 0 stopped by a signal, 2 bad configuration, 1 failed to start.
 import { readFile } from "node:fs/promises";
-import { startProbe } from "./app.js";
+import { startProbe, type Probe } from "./app.js";
 import { parseConfig } from "./config.js";
 import { jsonLogger } from "./log.js";
 import { errorText } from "./loop.js";
@@ -30,12 +30,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const probe = await startProbe(cfg, { log, token });
-  log("info", {
-    event: "listening", url: probe.url, enabled: cfg.enabled, tickS: cfg.tickS,
-    sources: probe.sourceNames, telegram: probe.telegram.enabled,
-  });
-
+  // Handlers go in before "listening" is logged: whoever reads that line may signal at once.
+  let probe: Probe | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -43,10 +39,22 @@ async function main(): Promise<void> {
     log("info", { event: "stopping", signal });
     // Whatever happens, be gone within a second.
     setTimeout(() => process.exit(0), 900).unref();
-    probe.stop().finally(() => process.exit(0));
+    (probe?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  if (cfg.stdinLifeline) {
+    process.stdin.on("end", () => stop("stdin closed"));
+    process.stdin.on("error", () => stop("stdin closed"));
+    process.stdin.resume();
+  }
+
+  probe = await startProbe(cfg, { log, token });
+  if (stopping) return void probe.stop();
+  log("info", {
+    event: "listening", url: probe.url, enabled: cfg.enabled, tickS: cfg.tickS,
+    sources: probe.sourceNames, telegram: probe.telegram.enabled,
+  });
 }
 
 main().catch((e: unknown) => {

@@ -63,6 +63,8 @@ export function localProbeEnv(base: NodeJS.ProcessEnv, token: string, extra: Rec
     WATCHDOG_WS_HOST: "127.0.0.1",
     WATCHDOG_WS_PORT: "0",
     WATCHDOG_WS_TOKEN: token,
+    // the probe exits when our end of its stdin closes, even if this editor crashes
+    WATCHDOG_STDIN_LIFELINE: "true",
   };
 }
 
@@ -77,7 +79,7 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
   delete extra.WATCHDOG_WS_TOKEN_FILE;
   const child: ChildProcess = spawn(o.execPath ?? process.execPath, [o.probeScript], {
     env: localProbeEnv(process.env, token, extra),
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
     windowsHide: true,
   });
   const tailLines: string[] = [];

@@ -81,6 +81,7 @@ describe("parseConfig", () => {
   // Every variable of the canon, fed values no user could mean, fails with its own name.
   const BAD: Record<string, string[]> = {
     WATCHDOG_ENABLED: ["", " ", "maybe", "2"],
+    WATCHDOG_STDIN_LIFELINE: ["", "when-closed"],
     WATCHDOG_TICK_S: ["", "abc", "-1", "0", "1e9", "NaN", "15s"],
     WATCHDOG_METRICS_URL: ["", "orch:8000/metrics", "ftp://x/metrics", "http://"],
     WATCHDOG_METRICS_TIMEOUT_S: ["", "0", "-5", "x"],
@@ -115,7 +116,7 @@ describe("parseConfig", () => {
   it("the list of bad values covers the whole canon", () => {
     const covered = new Set([...Object.keys(BAD), "WATCHDOG_TELEGRAM_BOT_TOKEN", "WATCHDOG_TELEGRAM_CHAT_ID",
       "WATCHDOG_DEPS_TIMEOUT_S", "WATCHDOG_DEPS_DOWN_TICKS", "WATCHDOG_SOURCE_TIMEOUT_S", "WATCHDOG_TELEGRAM_OUTBOX_MAX",
-      "WATCHDOG_ALERTMANAGER_URL", "WATCHDOG_WS_ENABLED"]);
+      "WATCHDOG_ALERTMANAGER_URL", "WATCHDOG_WS_ENABLED", "WATCHDOG_STDIN_LIFELINE"]);
     expect(ENV_NAMES.filter((n) => !covered.has(n))).toEqual([]);
   });
 

@@ -23,8 +23,8 @@ afterAll(() => {
 });
 
 /** Only WATCHDOG_* variables and PATH: nothing from this test runner leaks in. */
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"], cwd: dir });
+function run(env: Record<string, string>, stdin: "ignore" | "pipe" = "ignore") {
+  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: [stdin, "pipe", "pipe"], cwd: dir });
   started.push(child);
   let stdout = "", stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
@@ -100,6 +100,26 @@ describe("node dist/probe.js", () => {
     await p.line("listening");
     expect(p.err()).toMatch(/generated for this run: [A-Za-z0-9_-]{43}\n/);
     expect(p.out()).not.toMatch(/generated for this run/);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+
+  it("with WATCHDOG_STDIN_LIFELINE=true exits when the parent's end of stdin closes", async () => {
+    const p = run({ WATCHDOG_STDIN_LIFELINE: "true", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN }, "pipe");
+    await p.line("listening");
+    p.child.stdin!.end();
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('"signal":"stdin closed"');
+  });
+
+  it("without it, a closed stdin (as in a container) changes nothing", async () => {
+    const p = run({ WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN, WATCHDOG_TICK_S: "0.1" });
+    await p.line("listening");
+    const ws = new WebSocket(String((await p.line("listening")).url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    let snapshots = 0;
+    await new Promise<void>((resolve) => ws.on("message", (d) => { if (String(d).includes('"snapshot"') && ++snapshots >= 3) resolve(); }));
+    ws.close();
+    expect(p.child.exitCode).toBeNull();
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
   });

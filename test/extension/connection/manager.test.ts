@@ -291,6 +291,7 @@ describe("the local probe", () => {
       WATCHDOG_WS_HOST: "127.0.0.1",
       WATCHDOG_WS_PORT: "0",
       WATCHDOG_WS_TOKEN: "tok",
+      WATCHDOG_STDIN_LIFELINE: "true",
     });
     expect(existsSync(script)).toBe(true);
   });
