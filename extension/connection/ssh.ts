@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig } from "ssh2";
 import { STREAM_PATH } from "../../probe/protocol.js";
 import { FatalDialError, errText, type CreateConnection, type DialResult, type Dialer } from "./dialer.js";
 import {
@@ -109,6 +109,8 @@ export function sshDialer(d: SshDialerDeps): Dialer {
     auth: Pick<ConnectConfig, "privateKey" | "agent">,
   ): Promise<{ client: Client } | Exclude<Outcome, { kind: "ok" }>> {
     const knownHosts = await loadKnownHosts(d.knownHostsFiles);
+    // ssh2 is loaded on the first SSH connection, not at activation: most users never need it.
+    const { Client } = await import("ssh2");
     if (signal.aborted) throw new Error("connection attempt abandoned");
     const client = new Client();
     let outcome: Outcome | null = null;
