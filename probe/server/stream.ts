@@ -52,7 +52,8 @@ function frame(msg: unknown): Frame {
 }
 
 /**
- * ws closes an oversized frame with 1009 and invalid UTF-8 with 1007 before any event
+ * ws closes an oversized frame (over maxPayload, or a declared length over 2^53 - 1) with
+ * 1009 and invalid UTF-8 with 1007 before any event
  * reaches us; the protocol says 1008 for both ("anything else"), so the receiver's close
  * codes are mapped here. Everything else passes through unchanged.
  */
@@ -103,7 +104,7 @@ export class StreamHub {
     ws.on("message", (data, isBinary) => this.onMessage(c, data, isBinary));
     ws.on("error", (e) => {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || code === "WS_ERR_INVALID_UTF8") {
+      if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || code === "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH" || code === "WS_ERR_INVALID_UTF8") {
         // ws has already closed it (with 1008, see StreamSocket); count it like any refusal
         this.stats.closedPolicy++;
         this.clients.delete(c);
