@@ -1,7 +1,9 @@
 // End-to-end: the packed extension in a real VS Code (code-server 4.96.4) driven by Debian's
 // Chromium, against a real probe watching the real /proc of this machine. Each step checks
 // what a person would see and saves a screenshot under test-results/e2e/.
-// Run: npx tsx test/e2e/run.ts   (after scripts/setup-e2e.sh and npm run package)
+// Run: npx tsx test/e2e/run.ts   (after scripts/setup-e2e.sh and npm run package), or npm run test:e2e.
+// Env: E2E_ONLY=1,2,3 (steps by number) · E2E_UPDATE_MEDIA=1 (README screenshots into media/) ·
+// E2E_VERBOSE=1 (echo every process's output) · E2E_KEEP_TMP=1 · E2E_VSIX, E2E_CODE_SERVER_DIR, E2E_CHROMIUM.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -15,8 +17,7 @@ import { startSleeper, SLEEPER_SECRET, type Sleeper } from "./sleeper.js";
 import { startSshd, type Sshd } from "./ssh.js";
 import { StepError, waitFor } from "./wait.js";
 import {
-  answerQuickInput, editUserSettings, launchBrowser, looksRed, newPage, openWatchdogView, openWorkbench, readStatus, rowTexts,
-  clearNotifications, expandRow, runCommand, Shots, sidebarRows, widenSidebar, waitQuickInputClosed, waitRows, waitStatus,
+  answerQuickInput, editUserSettings, launchBrowser, looksRed, newPage, openWatchdogView, openWorkbench, clearNotifications, expandRow, runCommand, Shots, sidebarRows, widenSidebar, waitQuickInputClosed, waitRows, waitStatus,
 } from "./workbench.js";
 
 const VSIX = resolve(process.env.E2E_VSIX ?? "dist/orchestrator-watchdog.vsix");

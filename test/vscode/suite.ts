@@ -103,7 +103,8 @@ export async function run(): Promise<void> {
     fake.snapshot({ processes: [makeProcess({ pid: PID, argv, cmdline: argv.join(" "), ageS: 7300 })], alerts: fake.latest.alerts });
     const seq = fake.latest.seq;
     await eventually("the new snapshot to reach the manager", () => (manager!.connections[0]?.snapshot?.seq === seq ? true : undefined));
-    await new Promise((res) => setTimeout(res, 200));
+    // what the coalesced refresh would do, now rather than after a timer
+    tree.refresh();
     const after = render(tree).map((x) => x.item.id ?? x.id);
     assert(JSON.stringify(before) === JSON.stringify(after), `ids changed:\n${before.join(",")}\n${after.join(",")}`);
   });
