@@ -4,7 +4,7 @@
 // Run: npx tsx test/e2e/run.ts   (after scripts/setup-e2e.sh and npm run package), or npm run test:e2e.
 // Env: E2E_ONLY=1,2,3 (steps by number) · E2E_UPDATE_MEDIA=1 (README screenshots into media/) ·
 // E2E_VERBOSE=1 (echo every process's output) · E2E_KEEP_TMP=1 · E2E_VSIX, E2E_CODE_SERVER_DIR, E2E_CHROMIUM.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -83,6 +83,7 @@ async function setTokenFromPalette(page: Page, probeName: string, token: string,
 /** Fills `c` as it goes, so whatever was started before a failure is still stopped. */
 async function setup(procs: Procs, c: Partial<Ctx>): Promise<Ctx> {
   assertInstalled();
+  if (!existsSync(VSIX)) throw new Error(`no VSIX at ${VSIX}: run npm run package first`);
   const tmp = (c.tmp = mkdtempSync(join(tmpdir(), "watchdog-e2e-")));
   const shots = new Shots(OUT);
   const token = randomBytes(24).toString("hex");
