@@ -97,6 +97,8 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   let running = false;
   let stopped = false;
   const ac = new AbortController();
+  // one promise for the whole life of the client: a listener per retry would pile up
+  const aborted = new Promise<void>((r) => ac.signal.addEventListener("abort", () => r(), { once: true }));
   let worker: Promise<void> = Promise.resolve();
 
   const log = (line: Record<string, unknown>) => {
@@ -106,7 +108,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   async function send(item: Item): Promise<boolean> {
     let lastError = "";
     for (let i = 0; i < ATTEMPTS && !stopped; i++) {
-      if (i > 0) await Promise.race([sleep(1000 * 2 ** (i - 1)), new Promise((r) => ac.signal.addEventListener("abort", r, { once: true }))]);
+      if (i > 0) await Promise.race([sleep(1000 * 2 ** (i - 1)), aborted]);
       if (stopped) break;
       try {
         const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });
