@@ -1,9 +1,12 @@
 // One inbound WebSocket frame → a validated ServerMessage, or a reason to drop it.
 // Pure. The reason never carries more of the frame than a short, escaped prefix: frames hold
 // command lines, and the log is not the place to reproduce remote text at length.
+import english from "zod/v4/locales/en.js";
 import { MAX_PROCESSES, ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
 
 const PREFIX_CHARS = 40;
+/** zod/mini loads no messages of its own: without these a reason would read only "Invalid input". */
+const messages = { error: english().localeError };
 
 export type FrameResult = { ok: true; msg: ServerMessage } | { ok: false; reason: string };
 
@@ -36,7 +39,7 @@ export function parseServerFrame(data: string | Buffer, isBinary: boolean, bytes
   const type = typeof v.type === "string" ? JSON.stringify(v.type.slice(0, PREFIX_CHARS)) : "missing";
   const big = oversizedList(v);
   if (big) return { ok: false, reason: `${type} frame rejected: ${big}` };
-  const r = ServerMessageSchema.safeParse(value);
+  const r = ServerMessageSchema.safeParse(value, messages);
   if (!r.success) {
     const first = r.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     const more = r.error.issues.length > 3 ? ` (+${r.error.issues.length - 3} more)` : "";
