@@ -1,29 +1,35 @@
 // `watchdog.probes` (the user's settings) → typed targets. Pure: one bad entry is reported
 // with its index and field and never hides the good ones.
-import { z } from "zod";
+// zod/mini keeps activation cheap; it loads no messages of its own, so every parse passes the
+// English locale (the same texts classic zod shows, e.g. "Invalid input: expected number, received string").
+import * as z from "zod/mini";
+import english from "zod/v4/locales/en.js";
 import type { ProbeTarget } from "./types.js";
 
+const messages = { error: english().localeError };
+
 /** Names are the key of a probe's token in SecretStorage and of its tree node. */
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(64, "at most 64 characters")
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+const NameSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, "must not be empty"),
+  z.maxLength(64, "at most 64 characters"),
+  z.regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
+);
 
-const FingerprintSchema = z
-  .string()
-  .trim()
-  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like "SHA256:" followed by 43 base64 characters (as `ssh-keygen -lf` prints it)');
+const FingerprintSchema = z.string().check(
+  z.trim(),
+  z.regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like "SHA256:" followed by 43 base64 characters (as `ssh-keygen -lf` prints it)'),
+);
 
-const PortSchema = z.number().int().min(1).max(65_535);
+const PortSchema = z.int().check(z.gte(1, "must be a port number from 1 to 65535"), z.lte(65_535, "must be a port number from 1 to 65535"));
+
+const nonEmpty = () => z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
 const DirectSchema = z.strictObject({
   name: NameSchema,
-  url: z
-    .string()
-    .trim()
-    .refine((u) => {
+  url: z.string().check(
+    z.trim(),
+    z.refine((u) => {
       try {
         const p = new URL(u);
         return (p.protocol === "ws:" || p.protocol === "wss:") && p.hostname !== "";
@@ -31,25 +37,26 @@ const DirectSchema = z.strictObject({
         return false;
       }
     }, "must be a ws:// or wss:// URL"),
+  ),
 });
 
 const SshSchema = z.strictObject({
   name: NameSchema,
   ssh: z.strictObject({
-    host: z.string().trim().min(1, "must not be empty"),
-    port: PortSchema.default(22),
-    username: z.string().trim().min(1, "must not be empty"),
-    identityFile: z.string().trim().min(1).optional(),
+    host: nonEmpty(),
+    port: z._default(PortSchema, 22),
+    username: nonEmpty(),
+    identityFile: z.optional(nonEmpty()),
     remotePort: PortSchema,
-    remoteHost: z.string().trim().min(1).optional(),
+    remoteHost: z.optional(nonEmpty()),
   }),
-  hostKeyFingerprint: FingerprintSchema.optional(),
+  hostKeyFingerprint: z.optional(FingerprintSchema),
 });
 
 /** Reserved for the probe the extension starts on this machine. */
 export const LOCAL_PROBE_NAME = "local";
 
-function issuesText(prefix: string, error: z.ZodError): string[] {
+function issuesText(prefix: string, error: z.core.$ZodError): string[] {
   return error.issues.map((i) => {
     const path = i.path.length ? `${prefix}.${i.path.join(".")}` : prefix;
     return `${path}: ${i.message}`;
@@ -78,11 +85,11 @@ export function parseProbeSettings(raw: unknown): { targets: ProbeTarget[]; erro
     }
     let target: ProbeTarget;
     if (hasUrl) {
-      const r = DirectSchema.safeParse(entry);
+      const r = DirectSchema.safeParse(entry, messages);
       if (!r.success) return void errors.push(...issuesText(at, r.error));
       target = { kind: "direct", name: r.data.name, url: r.data.url };
     } else {
-      const r = SshSchema.safeParse(entry);
+      const r = SshSchema.safeParse(entry, messages);
       if (!r.success) return void errors.push(...issuesText(at, r.error));
       const s = r.data.ssh;
       target = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { config as zodConfig } from "zod/mini";
 import { parseProbeSettings, tokenSecretKey } from "../../../extension/connection/manager.js";
 import { parseServerFrame } from "../../../extension/connection/frame.js";
 import { streamUrl } from "../../../extension/connection/dialer.js";
@@ -35,12 +36,28 @@ describe("parseProbeSettings", () => {
     expect(errors).toEqual([
       "watchdog.probes[1].url: must be a ws:// or wss:// URL",
       expect.stringMatching(/^watchdog\.probes\[2\]: needs exactly one of "url"/),
-      expect.stringMatching(/^watchdog\.probes\[3\]\.ssh\.remotePort: /),
+      "watchdog.probes[3].ssh.remotePort: must be a port number from 1 to 65535",
       expect.stringMatching(/^watchdog\.probes\[4\]\.hostKeyFingerprint: must look like "SHA256:"/),
       expect.stringMatching(/^watchdog\.probes\[5\]\.name: "ok" is used by an earlier probe/),
       expect.stringMatching(/^watchdog\.probes\[6\]\.name: "local" is reserved/),
-      expect.stringMatching(/^watchdog\.probes\[7\]: .*token/),
+      'watchdog.probes[7]: Unrecognized key: "token"',
       expect.stringMatching(/^watchdog\.probes\[8\]: must be an object/),
+    ]);
+  });
+
+  it("zod's own checks read as English sentences, not a bare \"Invalid input\"", () => {
+    // classic zod installs English messages globally when loaded; this file must see zod/mini alone
+    expect(zodConfig().localeError).toBeUndefined();
+    expect(
+      parseProbeSettings([
+        { name: 5, url: "ws://x" },
+        { name: "id", ssh: { host: "h", username: "u", remotePort: 1, identityFile: " " } },
+        { name: "frac", ssh: { host: "h", username: "u", remotePort: 80.5 } },
+      ]).errors,
+    ).toEqual([
+      "watchdog.probes[0].name: Invalid input: expected string, received number",
+      "watchdog.probes[1].ssh.identityFile: must not be empty",
+      "watchdog.probes[2].ssh.remotePort: Invalid input: expected int, received number",
     ]);
   });
 
@@ -73,8 +90,8 @@ describe("parseServerFrame", () => {
     ["invalid JSON", () => parseServerFrame("{nope", false, 5), /invalid JSON/],
     ["a JSON array", () => ok([1, 2]), /not a JSON object/],
     ["an unknown type", () => ok({ type: "exec", cmd: "rm -rf /" }), /failed the schema/],
-    ["a wrong field type", () => ok({ ...makeSnapshot(1), seq: "1" }), /seq/],
-    ["a newer protocol", () => ok({ ...makeHello(), protocol: 2 }), /protocol/],
+    ["a wrong field type", () => ok({ ...makeSnapshot(1), seq: "1" }), /seq: Invalid input: expected number, received string$/],
+    ["a newer protocol", () => ok({ ...makeHello(), protocol: 2 }), /protocol: Invalid input: expected 1$/],
     ["a negative pid", () => ok(makeSnapshot(1, { processes: [makeProcess({ pid: -1 })] })), /processes\.0\.pid/],
   ])("rejects %s", (_n, f, why) => {
     const r = f();
