@@ -1,7 +1,7 @@
 // One probe connection: the pure state machine (reconnect.ts) driven by a real `ws` socket.
 // The transport is a Dialer, so a direct URL, an SSH tunnel and the local child probe share
 // everything else. Nothing here throws out to the caller: every failure becomes a state.
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { Decision, Hello, Snapshot } from "../../probe/protocol.js";
 import { FatalDialError, errText, type DialResult, type Dialer } from "./dialer.js";
 import { parseServerFrame } from "./frame.js";
@@ -15,6 +15,10 @@ const HELLO_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 20_000;
 /** Rejected frames logged per connection before the log goes quiet (the count keeps going). */
 const REJECT_LOG_LIMIT = 5;
+
+/** `ws` loads on the first connection attempt, not at activation (~28 ms of a 100 ms start-up budget). */
+let wsLoading: Promise<typeof WebSocket> | null = null;
+const loadWebSocket = (): Promise<typeof WebSocket> => (wsLoading ??= import("ws").then((m) => m.default));
 
 export interface ClientOptions {
   id: string;
@@ -177,7 +181,7 @@ export class ProbeClient {
     this.attempt = null;
     a.abort.abort();
     for (const t of a.timers) clearTimeout(t);
-    if (a.ws && a.ws.readyState !== WebSocket.CLOSED) a.ws.terminate();
+    if (a.ws && a.ws.readyState !== a.ws.CLOSED) a.ws.terminate();
     else a.markClosed();
   }
 
@@ -211,6 +215,7 @@ export class ProbeClient {
     });
 
     let token: string | undefined;
+    let WebSocketClass: typeof WebSocket;
     let dialed: DialResult;
     try {
       token = await this.o.getToken();
@@ -218,6 +223,7 @@ export class ProbeClient {
       if (!token) {
         throw new FatalDialError(`no token stored for probe "${this.o.target.name}": set its token, then connect again`);
       }
+      WebSocketClass = await loadWebSocket();
       dialed = await this.o.dialer.dial(a.abort.signal);
     } catch (e) {
       a.markClosed();
@@ -232,7 +238,7 @@ export class ProbeClient {
 
     let ws: WebSocket;
     try {
-      ws = new WebSocket(dialed.url, {
+      ws = new WebSocketClass(dialed.url, {
         headers: { Authorization: `Bearer ${token}` },
         perMessageDeflate: false,
         maxPayload: this.o.maxPayload ?? DEFAULT_MAX_PAYLOAD,
