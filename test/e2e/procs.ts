@@ -3,6 +3,8 @@
 // so code-server's extension host and pty host go with it.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { createServer } from "node:net";
+import { freePort } from "../helpers/ports.js";
+export { freePort };
 
 export interface Proc {
   readonly name: string;
@@ -23,18 +25,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class Procs {

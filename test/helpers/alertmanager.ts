@@ -6,6 +6,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { freePort } from "./ports.js";
 
 export interface RunningAlertmanager {
   url: string;
@@ -28,14 +29,6 @@ export function findAlertmanager(): string {
     `Alertmanager binary not found (looked for ${names.join(", ")} in PATH). ` +
     `Install the Debian package: apt-get update && apt-get install -y ${ALERTMANAGER_PACKAGE}`,
   );
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<RunningAlertmanager> {

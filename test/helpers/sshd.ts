@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, connect, type AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports.js";
 
 export const SSHD_PATH = process.env.WATCHDOG_TEST_SSHD ?? "/usr/sbin/sshd";
 
@@ -43,14 +44,6 @@ export interface Sshd {
   /** what sshd wrote to stderr (-e), for failure messages */
   log(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Resolves once the port answers with an SSH banner. */

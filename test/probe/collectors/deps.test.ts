@@ -4,6 +4,7 @@ import { createDepsSource, depTarget, tcpConnect } from "../../../probe/collecto
 import { DepSchema, SignalSchema } from "../../../probe/protocol.js";
 import { TickLoop, type DecisionEvent } from "../../../probe/loop.js";
 import type { SourceOutput } from "../../../probe/source.js";
+import { closedPort } from "../../helpers/ports.js";
 
 const servers = new Set<net.Server>();
 afterAll(async () => { await Promise.all([...servers].map(stop)); });
@@ -26,13 +27,6 @@ async function stop(s: net.Server): Promise<void> {
 
 const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
 
-/** A loopback port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const s = await listen();
-  const p = portOf(s);
-  await stop(s);
-  return p;
-}
 
 const ctx = () => ({ now: Date.now(), signal: new AbortController().signal });
 const sig = (out: SourceOutput, name: string) => out.signals.find((s) => s.key === `dep_down:${name}`)!;

@@ -2,6 +2,7 @@
 // answer, fail, hang before the headers, drip a body forever, or send a huge body.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { closedPort } from "../../helpers/ports.js";
 
 export type Mode = "ok" | "503" | "garbage" | "hang" | "drip" | "huge" | "cut";
 
@@ -84,9 +85,5 @@ export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
 
 /** A loopback port that was just closed: connecting to it is refused. */
 export async function closedPortUrl(): Promise<string> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}/metrics`;
+  return `http://127.0.0.1:${await closedPort()}/metrics`;
 }

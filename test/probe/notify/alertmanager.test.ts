@@ -6,6 +6,7 @@ import type { Action } from "../../../probe/protocol.js";
 import { makeSignal } from "../../../probe/signals.js";
 import { alertsEndpoint, createAlertmanager, toPostableAlert, type Alertmanager } from "../../../probe/notify/alertmanager.js";
 import { startAlertmanager, type RunningAlertmanager } from "../../helpers/alertmanager.js";
+import { closedPort } from "../../helpers/ports.js";
 
 let am: RunningAlertmanager;
 const clients: Alertmanager[] = [];
@@ -111,11 +112,3 @@ describe("toPostableAlert / alertsEndpoint (pure)", () => {
     expect(alertsEndpoint("http://am:9093/api/v2/alerts")).toBe("http://am:9093/api/v2/alerts");
   });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Action } from "../../../probe/protocol.js";
 import { createTelegram, redactToken, type Outcome, type Telegram, type TelegramOptions } from "../../../probe/notify/telegram.js";
 import { startFakeTelegram, type FakeTelegram } from "../../helpers/fake-telegram.js";
+import { closedPort } from "../../helpers/ports.js";
 
 const TOKEN = "987654:AAH-secret_Token_value_0123456789";
 let fake: FakeTelegram;
@@ -234,14 +235,6 @@ describe("the bot token never leaves in a log line or error text", () => {
     expect(redactToken("bot4242:other_token-x here", null)).toBe("bot*** here");
   });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function waitUntil(pred: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
