@@ -3,7 +3,8 @@
 import { cooldownUntil, decide, type AlertState } from "./decide.js";
 import type { Action, Alert, OrchState, Signal, Snapshot, SourceStatus } from "./protocol.js";
 import { MAX_PROCESSES } from "./protocol.js";
-import { makeSignal, signalKey } from "./signals.js";
+import { makeSignal } from "./signals.js";
+import { malformedOutput } from "./source-check.js";
 import type { Source, SourceOutput } from "./source.js";
 
 export interface DecisionEvent {
@@ -145,9 +146,8 @@ export class TickLoop {
     });
     try {
       const output = await Promise.race([src.collect({ now, signal: ac.signal }), timeout]);
-      if (!output || !Array.isArray(output.signals)) throw new Error("returned no signals list");
-      const bad = malformedSignal(output.signals);
-      if (bad) throw new Error(`returned a malformed signal: ${bad}`);
+      const bad = malformedOutput(output);
+      if (bad) throw new Error(`returned ${bad}`);
       return { ok: true, output, ms: performance.now() - t0 };
     } catch (e) {
       return { ok: false, error: errorText(e), ms: performance.now() - t0 };
@@ -240,27 +240,6 @@ export class TickLoop {
   private safe(fn: () => void): void {
     try { fn(); } catch { /* listeners report their own failures */ }
   }
-}
-
-const SEVERITIES = new Set(["info", "warning", "critical"]);
-
-/**
- * What is wrong with the first signal that is not one (a null, a wrong type, a key that
- * is not kind:entity), or null when all are well formed. A source that returns such a
- * list has failed: its junk must neither crash the tick nor reach decide() or the stream.
- */
-export function malformedSignal(list: readonly unknown[]): string | null {
-  for (const [i, x] of list.entries()) {
-    if (typeof x !== "object" || x === null) return `#${i} is ${x === null ? "null" : typeof x}`;
-    const g = x as Record<string, unknown>;
-    for (const f of ["key", "kind", "entity", "title", "detail"]) {
-      if (typeof g[f] !== "string") return `#${i} has no string ${f}`;
-    }
-    if (typeof g.active !== "boolean") return `#${i} has no boolean active`;
-    if (typeof g.severity !== "string" || !SEVERITIES.has(g.severity)) return `#${i} has severity ${String(g.severity)}`;
-    if (g.key !== signalKey(g.kind as string, g.entity as string)) return `#${i} has key ${String(g.key).slice(0, 80)} for ${String(g.kind).slice(0, 40)}:${String(g.entity).slice(0, 40)}`;
-  }
-  return null;
 }
 
 function iso(ms: number | null): string | null {

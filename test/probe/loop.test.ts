@@ -98,6 +98,18 @@ describe("TickLoop", () => {
     expect(snap.sources[0]).toMatchObject({ ok: false, error: "returned no signals list" });
   });
 
+  it.each([
+    ["a junk process", { signals: [], processes: [{ pid: -1 }] }, "returned a malformed processes list: #0 does not fit the protocol"],
+    ["processes that are not a list", { signals: [], processes: "4242" }, "returned a malformed processes list: not a list"],
+    ["a junk orch state", { signals: [], orch: { up: "yes" } }, "returned a malformed orch state"],
+    ["a null signal", { signals: [null] }, "returned a malformed signal: #0 is null"],
+  ])("a source that returns %s has failed, and the snapshot stays valid for every client", async (_what, output, error) => {
+    const h = harness([scripted("proc", () => output as unknown as SourceOutput)]);
+    const snap = await h.loop.tick();
+    expect(snap.sources[0]).toMatchObject({ ok: false, error });
+    expect(SnapshotSchema.safeParse(snap).success).toBe(true);
+  });
+
   it("a listener that throws does not stop the tick", async () => {
     const h = harness([scripted("proc", () => blocking(1))], { onDecision: () => { throw new Error("boom"); } });
     await expect(h.loop.tick()).resolves.toMatchObject({ type: "snapshot" });
