@@ -8,7 +8,8 @@ import { fork } from "node:child_process";
 import Module from "node:module";
 import { resolve } from "node:path";
 
-const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1] || 9);
+const runsAt = process.argv.indexOf("--runs");
+const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 9;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Any property is a callable, constructible stand-in; the few values activate() reads are real. */

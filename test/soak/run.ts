@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const r = await runSoak({ seed, ticks, outboxMax, print: (l) => console.log(l) });
   console.log(`soak: ${(r.figures.realMs / 1000).toFixed(1)} s real time`);
   console.log(r.summary);
+  // one machine-readable line for scripts/bench.mjs's summary table
+  console.log("BENCH " + JSON.stringify({ bench: "soak", ticks, seed, ok: r.ok, summary: r.summary }));
   process.exitCode = r.ok ? 0 : 1;
 }
 
