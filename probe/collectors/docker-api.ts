@@ -144,6 +144,9 @@ export class DockerClient {
     if (method !== "GET") {
       return Promise.reject(new DockerReadOnlyError(`docker: refusing ${String(method)} ${path}: this client is read-only and only sends GET`));
     }
+    // Checked before the request exists: destroying a request that has no error listener
+    // yet makes it emit an unhandled "socket hang up" that would kill the probe.
+    if (signal?.aborted) return Promise.reject(new DockerApiError(`docker: GET ${path} aborted`, null, path));
     const { socketPath, timeoutMs } = this.opts;
     return new Promise<DockerResponse>((resolve, reject) => {
       let settled = false;
@@ -162,10 +165,8 @@ export class DockerClient {
         req.destroy();
       };
       const cleanup = () => { clearTimeout(timer); signal?.removeEventListener("abort", onAbort); };
-      if (signal?.aborted) { onAbort(); return; }
-      signal?.addEventListener("abort", onAbort, { once: true });
-
       req.on("error", (e: NodeJS.ErrnoException) => fail(this.socketError(e, path)));
+      signal?.addEventListener("abort", onAbort, { once: true });
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

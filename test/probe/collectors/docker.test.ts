@@ -177,6 +177,26 @@ describe("docker source", () => {
     await expect(p).rejects.toThrow(/aborted/);
   });
 
+  it("a request made after the tick was aborted fails at once, sends nothing and raises nothing", async () => {
+    // The loop aborts a source that overran; an inspect queued behind the one in flight
+    // then starts with an already-aborted signal.
+    const client = new DockerClient({ socketPath: fake.socketPath, timeoutMs: 60_000 });
+    const ac = new AbortController();
+    ac.abort();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => { uncaught.push(e); };
+    process.on("uncaughtException", onUncaught);
+    try {
+      await expect(client.request("GET", "/containers/json", ac.signal)).rejects.toThrow(/GET \/containers\/json aborted/);
+      // a destroyed request reports its hang-up on a later turn of the event loop
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    expect(fake.requests).toEqual([]);
+  });
+
   it("garbage and wrong shapes are errors that say what answered", async () => {
     const src = createDockerSource({ socket: fake.socketPath, containers: ["orchestrator"] }, { timeoutMs: 3000 });
     fake.mode = "garbage";
