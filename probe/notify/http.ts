@@ -56,9 +56,10 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
       finish(e);
       req.destroy(e);
     };
+    // before any destroy(): a request destroyed with an error emits it, and with no listener that would crash the process
+    req.on("error", (e) => finish(e));
     if (opts.signal?.aborted) { onAbort(); return; }
     opts.signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("error", (e) => finish(e));
     req.end(data);
   });
 }
