@@ -109,6 +109,11 @@ const deps = z.string().transform((v, ctx) => {
       ctx.addIssue({ code: "custom", message: `expected name=host:port, got "${item}"` });
       return z.NEVER;
     }
+    // the name is the signal's entity and the debounce's key: two targets cannot share it
+    if (out.some((d) => d.name === m[1])) {
+      ctx.addIssue({ code: "custom", message: `dependency name "${m[1]}" is used twice` });
+      return z.NEVER;
+    }
     out.push({ name: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ""), port });
   }
   return out;

@@ -98,7 +98,7 @@ describe("parseConfig", () => {
     WATCHDOG_DISK_PATHS: ["", "data", "/,relative"],
     WATCHDOG_DOCKER_SOCKET: ["", "docker.sock"],
     WATCHDOG_CONTAINERS: ["", ","],
-    WATCHDOG_DEPS: ["", "db:5432", "pg=db", "pg=db:0", "pg=db:70000", "pg=db:54x"],
+    WATCHDOG_DEPS: ["", "db:5432", "pg=db", "pg=db:0", "pg=db:70000", "pg=db:54x", "pg=db:5432,pg=replica:5432"],
     WATCHDOG_TELEGRAM_API_URL: ["", "api.telegram.org", "mailto:x@y"],
     WATCHDOG_LANG: ["", "de", "english"],
     WATCHDOG_WS_HOST: ["", "local host", "http://127.0.0.1"],
