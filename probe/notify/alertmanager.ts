@@ -97,18 +97,27 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   let running = false;
   let stopped = false;
   const ac = new AbortController();
-  // one promise for the whole life of the client: a listener per retry would pile up
-  const aborted = new Promise<void>((r) => ac.signal.addEventListener("abort", () => r(), { once: true }));
   let worker: Promise<void> = Promise.resolve();
 
   const log = (line: Record<string, unknown>) => {
     try { opts.log({ channel: "alertmanager", url: where, ...line }); } catch { /* never raise */ }
   };
 
+  /**
+   * A retry's pause, cut short by stop(). Its abort listener goes when the pause ends:
+   * racing one promise that lives as long as the client would leave a reaction on it per retry.
+   */
+  async function pause(ms: number): Promise<void> {
+    let onAbort: () => void = () => undefined;
+    const woken = new Promise<void>((r) => { onAbort = r; });
+    ac.signal.addEventListener("abort", onAbort, { once: true });
+    try { await Promise.race([sleep(ms), woken]); } finally { ac.signal.removeEventListener("abort", onAbort); }
+  }
+
   async function send(item: Item): Promise<boolean> {
     let lastError = "";
     for (let i = 0; i < ATTEMPTS && !stopped; i++) {
-      if (i > 0) await Promise.race([sleep(1000 * 2 ** (i - 1)), aborted]);
+      if (i > 0) await pause(1000 * 2 ** (i - 1));
       if (stopped) break;
       try {
         const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });

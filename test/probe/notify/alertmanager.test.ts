@@ -97,6 +97,22 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     expect(logs.some((l) => String(l.error).includes("ECONNREFUSED"))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain("s3cret");
   });
+
+  it("stop() cuts a retry's pause short and counts the posts left unsent", async () => {
+    const port = await closedPort();
+    let pausing = 0;
+    const c = createAlertmanager(`http://127.0.0.1:${port}`, {
+      hostname: "h", log: () => undefined, sleep: () => { pausing++; return new Promise<void>(() => undefined); },
+    });
+    clients.push(c);
+    const now = Date.now();
+    c.post(ev("8", "alert", now, now), "x");
+    c.post(ev("9", "alert", now, now), "y");
+    for (let i = 0; i < 500 && pausing === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(pausing).toBe(1); // the first post failed once and waits for ever
+    await c.stop();
+    expect(c.stats()).toEqual({ posted: 0, failed: 1, depth: 0, dropped: 1 });
+  });
 });
 
 describe("toPostableAlert / alertsEndpoint (pure)", () => {
