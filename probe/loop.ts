@@ -56,6 +56,8 @@ export class TickLoop {
   private timer: unknown = null;
   private running: Promise<Snapshot> | null = null;
   private stopped = true;
+  /** bumped by every start(): a run of an older start, resuming after its tick, ends there */
+  private chain = 0;
   ticks = 0;
   readonly sourceErrors = new Map<string, number>();
 
@@ -76,11 +78,12 @@ export class TickLoop {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    const chain = ++this.chain;
     const run = async () => {
       const started = this.clock.now();
       // tick() is built not to raise; should it ever, the next tick must still be scheduled
       await this.tick().catch(() => undefined);
-      if (this.stopped) return;
+      if (this.stopped || chain !== this.chain) return;
       const wait = Math.max(0, this.opts.tickS * 1000 - (this.clock.now() - started));
       this.timer = this.clock.setTimeout(run, wait);
     };

@@ -150,6 +150,37 @@ describe("TickLoop", () => {
     expect(snaps).toEqual([...snaps].sort((a, b) => a - b));
   });
 
+  it("stopped and started again during a tick, it keeps one schedule and stop clears it", async () => {
+    const timers = new Map<number, { fn: () => void; ms: number }>();
+    let nextId = 0;
+    const clock = {
+      now: () => 0,
+      setTimeout: (fn: () => void, ms: number) => { timers.set(++nextId, { fn, ms }); return nextId; },
+      clearTimeout: (h: unknown) => { timers.delete(h as number); },
+    };
+    const fireDue = () => {
+      for (const [id, t] of [...timers]) if (t.ms === 0) { timers.delete(id); t.fn(); }
+    };
+    let release: (() => void) | null = null;
+    const gate: Source = {
+      name: "gate", timeoutMs: 60_000,
+      collect: () => new Promise<SourceOutput>((r) => { release = () => r({ signals: [] }); }),
+    };
+    const loop = new TickLoop({ enabled: true, tickS: 15, sources: [gate], orchIdle, cooldownFor: () => 1800, clock });
+    loop.start();
+    fireDue(); // the first tick starts and waits at the gate
+    const stopping = loop.stop();
+    loop.start();
+    fireDue(); // the new start's first run joins the tick in progress
+    expect(release).not.toBeNull();
+    release!();
+    await stopping;
+    await new Promise((r) => setTimeout(r, 0)); // both runs resume after the tick
+    expect([...timers.values()].map((t) => t.ms)).toEqual([15_000]);
+    await loop.stop();
+    expect(timers.size).toBe(0);
+  });
+
   it("numbers decisions and snapshots from one counter, decisions of a tick before its snapshot", async () => {
     const h = harness([scripted("proc", () => blocking(1))]);
     const snap = await h.loop.tick();
