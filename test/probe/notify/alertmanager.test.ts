@@ -1,5 +1,4 @@
 // Against the real Alertmanager (Debian `prometheus-alertmanager`), started on loopback.
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecisionEvent } from "../../../probe/loop.js";
 import type { Action } from "../../../probe/protocol.js";

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Action } from "../../../probe/protocol.js";
 import { createTelegram, redactToken, type Outcome, type Telegram, type TelegramOptions } from "../../../probe/notify/telegram.js";
