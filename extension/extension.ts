@@ -5,6 +5,7 @@ import { registerCommands, FOCUS_COMMAND } from "./commands/index.js";
 import { parseProbeSettings, ProbeManager, tokenSecretKey, type HostKeyPromptInfo } from "./connection/manager.js";
 import { LOCAL_AUTOSTART, LOCAL_ENV, localProbeEnv, PROBES, SECTION } from "./settings.js";
 import { CmdlineDocuments } from "./views/cmdline-document.js";
+import { plain } from "./views/format.js";
 import { t } from "./views/l10n.js";
 import { AlertNotifier } from "./views/notifications.js";
 import { StatusBar } from "./views/status-bar.js";
@@ -50,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (errors.length > 0 && joined !== shownErrors) {
       const open = t("Open Settings");
       void vscode.window
-        .showWarningMessage(t("Watchdog: {0} problem(s) in watchdog.probes; see the Watchdog output. First: {1}", errors.length, errors[0] ?? ""), open)
+        // plain(): a workspace's settings.json can put `[x](command:…)` into a probe name the error quotes
+        .showWarningMessage(t("Watchdog: {0} problem(s) in watchdog.probes; see the Watchdog output. First: {1}", errors.length, plain(errors[0] ?? "", 300)), open)
         .then((a) => (a === open ? vscode.commands.executeCommand("watchdog.openSettings") : undefined));
     }
     shownErrors = joined;

@@ -2,7 +2,7 @@
 // palette the command asks which probe or process it should act on.
 import * as vscode from "vscode";
 import type { ProbeConnectionView } from "../connection/types.js";
-import { killCommand, type Translate } from "../views/format.js";
+import { killCommand, plain, type Translate } from "../views/format.js";
 import type { CmdlineDocuments } from "../views/cmdline-document.js";
 import { VIEW_ID, type ProbeTree } from "../views/tree.js";
 import { connectToProbe, setToken } from "./connect.js";
@@ -41,8 +41,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       try {
         await fn(...args);
       } catch (e) {
-        log.error(`${id} failed: ${e instanceof Error ? e.message : String(e)}`);
-        void vscode.window.showErrorMessage(t("Watchdog: {0} failed: {1}", id, e instanceof Error ? e.message : String(e)));
+        const why = e instanceof Error ? e.message : String(e);
+        log.error(`${id} failed: ${why}`);
+        // a notification renders `[x](command:…)` as a link; the error text is not ours to trust
+        void vscode.window.showErrorMessage(t("Watchdog: {0} failed: {1}", id, plain(why, 300)));
       }
     });
 
