@@ -96,8 +96,10 @@ export function checkTelegramHtml(text: string): { ok: true; visible: string } |
       const m = /^&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});/.exec(text.slice(i, i + 12));
       if (!m) return { ok: false, error: `Character '&' must be escaped with "&amp;" (byte offset ${off(i)})` };
       const e = m[1]!;
-      visible += e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"'
-        : String.fromCodePoint(e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+      const cp = e.startsWith("#x") ? parseInt(e.slice(2), 16) : e.startsWith("#") ? parseInt(e.slice(1), 10) : 0;
+      // String.fromCodePoint throws past U+10FFFF, which would crash the fake's request handler
+      if (cp > 0x10ffff) return { ok: false, error: `Invalid character entity "${m[0]}" (byte offset ${off(i)})` };
+      visible += e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : String.fromCodePoint(cp);
       i += m[0].length;
       continue;
     }

@@ -44,7 +44,7 @@ describe("fake Bot API", () => {
 
   it("checks HTML the way Telegram does", () => {
     expect(checkTelegramHtml("<b>a</b> <i>b</i> <code>c</code> &lt;&gt;&amp;&quot;&#65;")).toEqual({ ok: true, visible: 'a b c <>&"A' });
-    for (const bad of ["a < b", "a > b", "<b>x", "<b>x</i>", "x </b>", "R&D", "<script>x</script>"]) {
+    for (const bad of ["a < b", "a > b", "<b>x", "<b>x</i>", "x </b>", "R&D", "<script>x</script>", "&#9999999;", "&#x110000;"]) {
       expect(checkTelegramHtml(bad).ok, bad).toBe(false);
     }
   });
