@@ -1,6 +1,8 @@
 // `WATCHDOG_METRIC_RULES`: `name=metric<op>value` rules, `;`-separated, e.g.
 // `agent_hung=orch_agent_hung>0; queue_stuck=orch_queue_oldest_seconds>=3600`.
 // An optional label selector narrows the series: `x=orch_jobs{state="stuck"}>0`.
+import { BUILTIN_KINDS } from "./signals.js";
+
 export type RuleOp = ">" | ">=" | "<" | "<=" | "==" | "!=";
 
 export interface MetricRule {
@@ -34,6 +36,10 @@ export function parseMetricRules(text: string): { ok: true; rules: MetricRule[] 
       }
     }
     if (rules.some((r) => r.name === m[1])) return { ok: false, error: `rule name "${m[1]}" is used twice` };
+    // the name becomes the signal's kind: a built-in one would get that kind's alert texts and cooldown
+    if ((BUILTIN_KINDS as readonly string[]).includes(m[1]!)) {
+      return { ok: false, error: `rule name "${m[1]}" is a built-in signal kind; choose another name` };
+    }
     rules.push({ name: m[1]!, metric: m[2]!, labels, op: m[4] as RuleOp, value, source: src });
   }
   if (rules.length === 0) return { ok: false, error: "no rules given" };

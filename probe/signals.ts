@@ -3,15 +3,18 @@
 // each get their own alert state in the loop.
 import type { Severity, Signal } from "./protocol.js";
 
-export type SignalKind =
-  | "orch_down"
-  | "proc_blocking"
-  | "disk_ceiling"
-  | "container_down"
-  | "container_unhealthy"
-  | "dep_down"
-  | "source_error"
-  | (string & {}); // metric rules name their own kinds
+/** The kinds the probe's own sources and loop raise; a metric rule may not take one of these names. */
+export const BUILTIN_KINDS = [
+  "orch_down",
+  "proc_blocking",
+  "disk_ceiling",
+  "container_down",
+  "container_unhealthy",
+  "dep_down",
+  "source_error",
+] as const;
+
+export type SignalKind = (typeof BUILTIN_KINDS)[number] | (string & {}); // metric rules name their own kinds
 
 export function signalKey(kind: string, entity: string): string {
   return `${kind}:${entity}`;

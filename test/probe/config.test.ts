@@ -74,6 +74,15 @@ describe("parseConfig", () => {
     expect(bad.join("\n")).not.toContain("hunter2");
   });
 
+  it("refuses a metric rule named like a built-in signal kind, which would borrow its texts and cooldown", () => {
+    expect(errors({ WATCHDOG_METRIC_RULES: "ok=a>1; orch_down=up==0" })[0])
+      .toMatch(/^WATCHDOG_METRIC_RULES: rule name "orch_down" is a built-in signal kind/);
+    for (const kind of ["proc_blocking", "disk_ceiling", "container_down", "container_unhealthy", "dep_down", "source_error"]) {
+      expect(errors({ WATCHDOG_METRIC_RULES: `${kind}=x>0` })[0]).toMatch(/built-in signal kind/);
+    }
+    expect(ok({ WATCHDOG_METRIC_RULES: "orch_down_long=up==0" }).metrics.rules.map((r) => r.name)).toEqual(["orch_down_long"]);
+  });
+
   it("refuses both a token and a token file", () => {
     expect(errors({ WATCHDOG_WS_TOKEN: "0123456789abcdef0", WATCHDOG_WS_TOKEN_FILE: "/run/secrets/t" })[0]).toMatch(/^WATCHDOG_WS_TOKEN_FILE:/);
   });
