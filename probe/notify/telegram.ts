@@ -112,6 +112,12 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     try { await Promise.race([sleep(ms), woken]); } finally { wakers.delete(wake); }
   };
 
+  function report(msg: TelegramMessage, outcome: Outcome): void {
+    for (const cb of listeners) {
+      try { cb(msg.key, msg.action, outcome); } catch { /* a listener's failure is its own */ }
+    }
+  }
+
   async function request(body: Record<string, unknown>): Promise<HttpAnswer> {
     inflight = new AbortController();
     try {
@@ -189,9 +195,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         const outcome = await deliver(msg);
         if (outcome === null) { st.dropped++; break; }
         if (outcome === "sent") st.sent++; else st.failed++;
-        for (const cb of listeners) {
-          try { cb(msg.key, msg.action, outcome); } catch { /* a listener's failure is its own */ }
-        }
+        report(msg, outcome);
       }
     } catch (e) {
       log({ level: "error", msg: "telegram worker failed", error: errorText(e) });
@@ -216,18 +220,14 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       if (stopped) {
         st.dropped++;
         log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
-        for (const cb of listeners) {
-          try { cb(msg.key, msg.action, "failed"); } catch { /* ignore */ }
-        }
+        report(msg, "failed");
         return "queued";
       }
       const { evicted, overBound } = box.push(msg);
       for (const m of evicted) {
         st.dropped++;
         log({ level: "warn", msg: `telegram outbox full (${cfg.outboxMax}); dropped the oldest ${m.action === "repeat" ? "reminder" : "alert"}`, key: m.key, action: m.action, dropped: st.dropped });
-        for (const cb of listeners) {
-          try { cb(m.key, m.action, "failed"); } catch { /* ignore */ }
-        }
+        report(m, "failed");
       }
       if (overBound) log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
       kick();

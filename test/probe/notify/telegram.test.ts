@@ -164,6 +164,19 @@ describe("telegram channel against the fake Bot API", () => {
     expect(tg.stats().maxDepth).toBe(4);
   });
 
+  it("a listener that throws stops neither delivery nor the listeners after it", async () => {
+    const { tg, outcomes } = channel({ outboxMax: 1 });
+    tg.onDelivery(() => { throw new Error("listener broke"); });
+    const after: string[] = [];
+    tg.onDelivery((k, _a, out) => after.push(`${k}:${out}`));
+    tg.enqueue(msg("one"));
+    tg.enqueue(msg("two")); // evicts "one": reported failed through the same listeners
+    await tg.flush(5000);
+    expect(fake.messages.map((m) => m.visible)).toEqual(["two & more"]);
+    expect(outcomes).toEqual([["one", "alert", "failed"], ["two", "alert", "sent"]]);
+    expect(after).toEqual(["one:failed", "two:sent"]);
+  });
+
   it("does nothing when no bot token is configured", async () => {
     const { tg } = channel({ botToken: null });
     expect(tg.enabled).toBe(false);
