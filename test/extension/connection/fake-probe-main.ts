@@ -7,6 +7,7 @@ import { startFakeProbe } from "../../helpers/fake-probe.js";
 async function main(): Promise<void> {
   const env = process.env;
   if (env.FAKE_MAIN_ENV_OUT) writeFileSync(env.FAKE_MAIN_ENV_OUT, JSON.stringify(env));
+  if (env.FAKE_MAIN_PID_OUT) writeFileSync(env.FAKE_MAIN_PID_OUT, String(process.pid));
   const mode = env.FAKE_MAIN_MODE ?? "normal";
   if (mode === "exit-early") {
     process.stderr.write("config error: WATCHDOG_TICK_S: must be a number\n");

@@ -218,9 +218,16 @@ describe("the local probe", () => {
   });
 
   it("a missing script is failed, not retried", async () => {
-    const t = manager(join(tmp, "does-not-exist.js"));
+    const missing = join(tmp, "does-not-exist.js");
+    const t = manager(missing);
     await t.m.startLocalProbe();
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
+    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({ reason: expect.stringContaining(`local probe (${missing}): exited (code 1) before listening`) });
+    // failed is final: no retry is scheduled (a retry passes through "connecting")
+    const phases = t.changes.filter((c) => c.id === LOCAL_CONNECTION_ID).map((c) => c.state.phase);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(t.changes.filter((c) => c.id === LOCAL_CONNECTION_ID).map((c) => c.state.phase)).toEqual(phases);
+    expect(phases.at(-1)).toBe("failed");
   });
 
   it("a crashed local probe is started again by the next attempt", async () => {
@@ -248,9 +255,14 @@ describe("the local probe", () => {
   it("a probe that never says where it listens is stopped after the start timeout", async () => {
     const logs: string[] = [];
     const log = { info: (m: string) => void logs.push(m), warn() {}, error() {} };
-    await expect(startLocalProbe({ probeScript: script, env: { FAKE_MAIN_MODE: "silent" }, log, startTimeoutMs: 1_000 })).rejects.toThrow(
-      /did not report "listening" within 1 s/,
-    );
+    const pidOut = join(tmp, "silent.pid");
+    await expect(
+      startLocalProbe({ probeScript: script, env: { FAKE_MAIN_MODE: "silent", FAKE_MAIN_PID_OUT: pidOut }, log, startTimeoutMs: 2_000 }),
+    ).rejects.toThrow(/did not report "listening" within 2 s/);
+    // the rejection comes after the child has exited, not merely after the timeout
+    const pid = Number(readFileSync(pidOut, "utf8"));
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
   });
 
   it("the real probe (probe/main.ts, bundled as dist/probe.js is): started, streamed from, stopped", async () => {
