@@ -226,7 +226,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       const { evicted, overBound } = box.push(msg);
       for (const m of evicted) {
         st.dropped++;
-        log({ level: "warn", msg: `telegram outbox full (${cfg.outboxMax}); dropped the oldest ${m.action === "repeat" ? "reminder" : "alert"}`, key: m.key, action: m.action, dropped: st.dropped });
+        log({ level: "warn", msg: `telegram outbox full (${cfg.outboxMax}); dropped ${m === msg ? "the new" : "the oldest"} ${m.action === "repeat" ? "reminder" : "alert"}`, key: m.key, action: m.action, dropped: st.dropped });
         report(m, "failed");
       }
       if (overBound) log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
