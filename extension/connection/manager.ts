@@ -243,11 +243,11 @@ export class ProbeManager {
       now: this.now,
       random: Math.random,
       onChange: (view) => {
-        const i = this.order.indexOf(id);
-        if (i >= 0 && this.entries.get(id)?.client.view === view) {
+        // a removed connection's last view is announced but kept out of the list
+        const at = this.list.findIndex((c) => c.id === id);
+        if (at >= 0 && this.entries.get(id)?.client.view === view) {
           const next = [...this.list];
-          const at = next.findIndex((c) => c.id === id);
-          if (at >= 0) next[at] = view;
+          next[at] = view;
           this.list = Object.freeze(next);
         }
         for (const cb of this.changeListeners) this.safely(() => cb(view));
