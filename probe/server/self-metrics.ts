@@ -37,7 +37,8 @@ export interface ProbeFigures {
 }
 
 const ACTIONS: Action[] = ["alert", "repeat", "recovery"];
-const TELEGRAM_OUTCOMES = ["sent", "failed"];
+/** Delivery outcomes every channel reports, listed at 0 before the first message. */
+const OUTCOMES = ["sent", "failed"];
 
 /** One state per signal key: the snapshot's signals, plus alerts whose signal is no longer listed. */
 export function signalStates(s: Snapshot): Array<{ kind: string; entity: string; active: boolean }> {
@@ -118,13 +119,13 @@ export function renderSelfMetrics(f: ProbeFigures): string {
 
   if (f.telegram) {
     e.family("watchdog_telegram_deliveries_total", "counter", "Telegram messages by delivery outcome.",
-      outcomes(f.telegram.deliveries, TELEGRAM_OUTCOMES, "outcome"));
+      outcomes(f.telegram.deliveries, OUTCOMES, "outcome"));
     e.family("watchdog_telegram_outbox_depth", "gauge", "Telegram messages waiting to be sent.", [[{}, f.telegram.outboxDepth]]);
     e.family("watchdog_telegram_dropped_total", "counter", "Telegram reminders dropped because the outbox overflowed.", [[{}, f.telegram.droppedTotal]]);
   }
   if (f.alertmanager) {
     e.family("watchdog_alertmanager_posts_total", "counter", "Posts to Alertmanager by outcome.",
-      outcomes(f.alertmanager.posts, ["sent", "failed"], "outcome"));
+      outcomes(f.alertmanager.posts, OUTCOMES, "outcome"));
   }
   if (f.stream) {
     const s = f.stream;

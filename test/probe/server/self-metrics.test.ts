@@ -86,6 +86,16 @@ describe("renderSelfMetrics", () => {
     expect(p.find("watchdog_decisions_total", { action: "alert" })).toBe(0);
   });
 
+  it("lists both outcomes of each configured channel, at 0 before the first message", () => {
+    const p = parseExposition(renderSelfMetrics(figures({ telegram: { deliveries: {}, outboxDepth: 0, droppedTotal: 0 }, alertmanager: { posts: { sent: 2 } } })));
+    expect(p.find("watchdog_telegram_deliveries_total", { outcome: "sent" })).toBe(0);
+    expect(p.find("watchdog_telegram_deliveries_total", { outcome: "failed" })).toBe(0);
+    expect(p.find("watchdog_alertmanager_posts_total", { outcome: "sent" })).toBe(2);
+    expect(p.find("watchdog_alertmanager_posts_total", { outcome: "failed" })).toBe(0);
+    expect(p.families.has("watchdog_alertmanager_posts_total")).toBe(true);
+    expect(parseExposition(renderSelfMetrics(figures({ alertmanager: null }))).families.has("watchdog_alertmanager_posts_total")).toBe(false);
+  });
+
   it("escapes label values that come from metric rules' series labels", () => {
     const entity = 'job="build\\2"\nqueue=a,b}';
     const p = parseExposition(renderSelfMetrics(figures({ signals: [{ kind: "agent_hung", entity, active: true }] })));
