@@ -47,7 +47,11 @@ export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<Runnin
   child.stdout!.on("data", (c: Buffer) => { out += c.toString(); });
   child.stderr!.on("data", (c: Buffer) => { out += c.toString(); });
   let exited = false;
-  const exit = new Promise<void>((r) => child.once("exit", () => { exited = true; r(); }));
+  const exit = new Promise<void>((r) => {
+    child.once("exit", () => { exited = true; r(); });
+    // a binary that cannot be run: without a listener this would crash the test run; the ready loop reports it
+    child.once("error", (e) => { out += `${e.message}\n`; exited = true; r(); });
+  });
 
   const stop = async () => {
     if (!exited && child.pid) {
