@@ -38,7 +38,19 @@ export interface HostSourceOptions {
 }
 
 export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): Source {
-  const statfs: Statfs = opts.statfs ?? ((p) => fsp.statfs(p));
+  const rawStatfs: Statfs = opts.statfs ?? ((p) => fsp.statfs(p));
+  // A statfs on a dead NFS mount never returns and holds one of libuv's four pool
+  // threads (shared with DNS lookups and file reads). The loop times the tick out and
+  // ticks again, so a path whose statfs is still out waits for that one, not a new one.
+  const inFlight = new Map<string, Promise<StatfsResult>>();
+  const statfs: Statfs = (path) => {
+    let p = inFlight.get(path);
+    if (!p) {
+      p = rawStatfs(path).finally(() => inFlight.delete(path));
+      inFlight.set(path, p);
+    }
+    return p;
+  };
   const loadavg = opts.loadavg ?? (() => os.loadavg());
   const firing = new Map<string, boolean>();
   const unreadableLastTick = new Set<string>();

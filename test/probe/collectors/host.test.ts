@@ -127,6 +127,30 @@ describe("host source", () => {
     expect(decisions.map((d) => `${d.action}@${d.signal.key}`)).toEqual(["alert@disk_ceiling:/", "recovery@disk_ceiling:/"]);
   });
 
+  it("a statfs that hangs (a dead NFS mount) is not started again while it is still out", async () => {
+    // Each call would hold one of libuv's four pool threads, which DNS lookups and file
+    // reads share; ticks that time out and retry must not pile them up.
+    const calls: string[] = [];
+    let release: ((r: StatfsResult) => void) | null = null;
+    const statfs = (p: string) => {
+      calls.push(p);
+      if (p === "/nfs" && !release) return new Promise<StatfsResult>((r) => { release = r; });
+      return fakeStatfs({ "/": 10, "/nfs": 50 })(p);
+    };
+    const src = createHostSource({ ceilingEnabled: false, ceilingPct: 97, paths: ["/", "/nfs"] }, { timeoutMs: 1000, statfs, loadavg: () => [0, 0, 0] });
+    const ticks: Promise<SourceOutput>[] = [];
+    for (let i = 0; i < 3; i++) {
+      ticks.push(src.collect(ctx())); // the loop gave up on the previous one and ticks again
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(calls.filter((p) => p === "/nfs")).toHaveLength(1);
+    expect(calls.filter((p) => p === "/")).toHaveLength(3); // a path that answered is asked every tick
+    release!({ bsize: 4096, blocks: 1000, bfree: 500, bavail: 500 });
+    for (const out of await Promise.all(ticks)) expect(out.host!.disk).toEqual([{ path: "/", usedPct: 10 }, { path: "/nfs", usedPct: 50 }]);
+    await src.collect(ctx()); // answered: the next tick asks again
+    expect(calls.filter((p) => p === "/nfs")).toHaveLength(2);
+  });
+
   it("an unreadable path does not clear a firing ceiling", async () => {
     const used: Record<string, number> = { "/data": 99 };
     const src = createHostSource({ ceilingEnabled: true, ceilingPct: 97, paths: ["/data"] }, { timeoutMs: 1000, statfs: fakeStatfs(used) });
