@@ -2,14 +2,15 @@
 // The transport is a Dialer, so a direct URL, an SSH tunnel and the local child probe share
 // everything else. Nothing here throws out to the caller: every failure becomes a state.
 import type WebSocket from "ws";
-import type { Decision, Hello, Snapshot } from "../../probe/protocol.js";
+import type { Decision } from "../../probe/protocol.js";
 import { FatalDialError, errText, type DialResult, type Dialer } from "./dialer.js";
 import { parseServerFrame } from "./frame.js";
 import { initialMachine, step, type ConnEvent, type Effect, type Machine } from "./reconnect.js";
 import type { ConnectionState, ProbeConnectionView, ProbeTarget } from "./types.js";
 import type { LogLike } from "./manager.js";
+import { StreamData } from "./stream-data.js";
 
-export const MAX_DECISIONS = 50;
+export { MAX_DECISIONS } from "./stream-data.js";
 export const DEFAULT_MAX_PAYLOAD = 32 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 20_000;
@@ -56,14 +57,7 @@ export class ProbeClient {
   private attempt: Attempt | null = null;
   private attemptSeq = 0;
   private retryTimer: NodeJS.Timeout | null = null;
-  private hello: Hello | null = null;
-  private snapshot: Snapshot | null = null;
-  private snapshotReceivedAt: number | null = null;
-  private decisions: Decision[] = [];
-  private rejectedFrames = 0;
-  private instance: string | null = null;
-  /** highest decision seq held for `instance`: replays after a reconnect repeat what we have */
-  private lastDecisionSeq = -1;
+  private readonly data = new StreamData();
   private current: ProbeConnectionView;
   private readonly pendingCloses = new Set<Promise<void>>();
 
@@ -106,16 +100,17 @@ export class ProbeClient {
   }
 
   private build(): ProbeConnectionView {
+    const d = this.data;
     return Object.freeze({
       id: this.o.id,
       name: this.o.target.name,
       target: this.o.target,
       state: this.machine.state,
-      hello: this.hello,
-      snapshot: this.snapshot,
-      snapshotReceivedAt: this.snapshotReceivedAt,
-      decisions: Object.freeze([...this.decisions]),
-      rejectedFrames: this.rejectedFrames,
+      hello: d.hello,
+      snapshot: d.snapshot,
+      snapshotReceivedAt: d.snapshotReceivedAt,
+      decisions: Object.freeze([...d.decisions]),
+      rejectedFrames: d.rejectedFrames,
     });
   }
 
@@ -270,7 +265,7 @@ export class ProbeClient {
     ws.on("error", (err) => {
       a.reason ??= errText(err);
       if ((err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-        this.rejectedFrames++;
+        this.data.rejectedFrames++;
         a.reason = `a frame exceeded ${this.o.maxPayload ?? DEFAULT_MAX_PAYLOAD} bytes`;
       }
     });
@@ -331,7 +326,7 @@ export class ProbeClient {
   private onFrame(a: Attempt, buf: Buffer, isBinary: boolean): void {
     const r = parseServerFrame(buf, isBinary, buf.length);
     if (!r.ok) {
-      this.rejectedFrames++;
+      this.data.rejectedFrames++;
       if (a.rejectedLogged < REJECT_LOG_LIMIT) {
         a.rejectedLogged++;
         const quiet = a.rejectedLogged === REJECT_LOG_LIMIT ? " (further rejections on this connection are only counted)" : "";
@@ -342,30 +337,19 @@ export class ProbeClient {
     }
     const m = r.msg;
     if (m.type === "hello") {
-      const instance = `${m.probe.hostname}/${m.probe.pid}/${m.probe.startedAt}`;
-      if (this.instance !== instance) {
-        // a restarted probe numbers from scratch and replays only its own decisions
-        this.decisions = [];
-        this.lastDecisionSeq = -1;
-      }
-      this.instance = instance;
-      this.hello = m;
+      this.data.onHello(m);
       if (this.machine.state.phase === "connecting") this.dispatch({ type: "helloReceived" });
       else this.changed();
       return;
     }
     if (m.type === "snapshot") {
       a.firstSnapshotSeq ??= m.seq;
-      this.snapshot = m;
-      this.snapshotReceivedAt = this.o.now();
+      this.data.onSnapshot(m, this.o.now());
       this.changed();
       return;
     }
     const replayed = a.firstSnapshotSeq !== null && m.seq < a.firstSnapshotSeq;
-    if (m.seq <= this.lastDecisionSeq) return; // already held: a replay after a reconnect
-    this.lastDecisionSeq = m.seq;
-    this.decisions.push(m);
-    if (this.decisions.length > MAX_DECISIONS) this.decisions.splice(0, this.decisions.length - MAX_DECISIONS);
+    if (!this.data.addDecision(m)) return;
     this.changed();
     try {
       this.o.onDecision(this.current, m, replayed);
