@@ -156,14 +156,20 @@ function join(a: string, b: string): string {
   return b ? `${a}; ${b}` : a;
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, in order. */
+/** Runs `fn` over `items`, at most `limit` at a time, in order; after a failure it starts no more. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed = true; // the tick has failed: more GETs would only overlap the next one
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -197,6 +197,26 @@ describe("docker source", () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it("after one inspect fails, starts no further inspects for a tick that has already failed", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const list = names.map((n, i) => summaryOf({ id: `${i}`.padStart(64, "0"), name: n, state: "running" }));
+    const inspected: string[] = [];
+    const client = {
+      listContainers: async () => list,
+      inspectContainer: async (id: string) => {
+        inspected.push(id);
+        if (inspected.length === 1) throw new DockerApiError("docker: inspect failed", 500, id);
+        await new Promise((r) => setTimeout(r, 5));
+        return null;
+      },
+      resetVersion: () => undefined,
+    } as unknown as DockerClient;
+    const src = createDockerSource({ socket: null, containers: names }, { timeoutMs: 3000, client });
+    await expect(collect(src)).rejects.toThrow(/inspect failed/);
+    await new Promise((r) => setTimeout(r, 100)); // the workers still out finish theirs
+    expect(inspected).toHaveLength(8); // the ones already started (INSPECT_CONCURRENCY), none after
+  });
+
   it("garbage and wrong shapes are errors that say what answered", async () => {
     const src = createDockerSource({ socket: fake.socketPath, containers: ["orchestrator"] }, { timeoutMs: 3000 });
     fake.mode = "garbage";
