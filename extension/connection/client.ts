@@ -37,7 +37,6 @@ export interface ClientOptions {
 }
 
 interface Attempt {
-  id: number;
   ws: WebSocket | null;
   release: (() => void) | null;
   abort: AbortController;
@@ -55,7 +54,6 @@ interface Attempt {
 export class ProbeClient {
   private machine: Machine = initialMachine;
   private attempt: Attempt | null = null;
-  private attemptSeq = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly data = new StreamData();
   private current: ProbeConnectionView;
@@ -169,7 +167,7 @@ export class ProbeClient {
     this.retryTimer = null;
   }
 
-  /** Ends the current attempt; its late events are ignored (they carry an old attempt id). */
+  /** Ends the current attempt; its late events are ignored (their attempt is no longer `this.attempt`). */
   private closeAttempt(): void {
     const a = this.attempt;
     if (!a) return;
@@ -189,7 +187,6 @@ export class ProbeClient {
     let markClosed!: () => void;
     const closed = new Promise<void>((r) => (markClosed = r));
     const a: Attempt = {
-      id: ++this.attemptSeq,
       ws: null,
       release: null,
       abort: new AbortController(),
