@@ -116,7 +116,7 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
       }
       if (n === 0 || !mayMatch(n)) continue; // n = 0: a zombie or kernel thread
       const raw = big.toString("utf8", 0, n);
-      const match = matchCmdline(() => raw.replace(/\0+$/, "").replaceAll("\0", " "), cfg.patterns, raw);
+      const match = matchCmdline(() => parseCmdline(raw).join(" "), cfg.patterns, raw);
       if (!match) continue;
       // only the few matches cost a stat read
       let stat: ProcStat | null;
