@@ -10,8 +10,7 @@ const SEVERITIES = new Set(["info", "warning", "critical"]);
 
 /**
  * What is wrong with the first signal that is not one (a null, a wrong type, a key that
- * is not kind:entity), or null when all are well formed. A source that returns such a
- * list has failed: its junk must neither crash the tick nor reach decide() or the stream.
+ * is not kind:entity), or null when all are well formed.
  */
 export function malformedSignal(list: readonly unknown[]): string | null {
   for (const [i, x] of list.entries()) {
