@@ -310,6 +310,15 @@ export class ProbeManager {
     const p = l.probe;
     l.probe = null;
     if (p) await p.stop();
-    if (starting) await starting.then((q) => q.stop(), () => undefined);
+    // still starting: it becomes l.probe first; cleared here, its exit is not reported as a crash
+    if (starting) {
+      await starting.then(
+        (q) => {
+          if (l.probe === q) l.probe = null;
+          return q.stop();
+        },
+        () => undefined,
+      );
+    }
   }
 }

@@ -230,6 +230,19 @@ describe("the local probe", () => {
     expect(phases.at(-1)).toBe("failed");
   });
 
+  it("disconnecting while the local probe starts stops it quietly (no \"exited\" warning)", async () => {
+    const t = manager();
+    const started = t.m.startLocalProbe();
+    t.m.disconnect(LOCAL_CONNECTION_ID);
+    await started;
+    await until("the child started", () => t.logs.some((l) => /local probe started \(pid \d+\)/.test(l)));
+    const pid = Number(/local probe started \(pid (\d+)\)/.exec(t.logs.join("\n"))![1]);
+    await until("the child gone", () => !alive(pid));
+    expect(t.get(LOCAL_CONNECTION_ID)?.state.phase).toBe("idle");
+    await new Promise((r) => setTimeout(r, 50)); // the exit handler runs after the exit
+    expect(t.logs.filter((l) => l.startsWith("warn"))).toEqual([]);
+  });
+
   it("a crashed local probe is started again by the next attempt", async () => {
     const t = manager();
     await t.m.startLocalProbe();
