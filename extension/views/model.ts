@@ -122,7 +122,7 @@ export function buildTree(connections: readonly ProbeConnectionView[], now: numb
 }
 
 function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: string): string {
-  const lines = [plain(c.name, 80), targetText(c), state];
+  const lines = [plain(c.name, 80), targetText(c, t), state];
   if (c.hello) {
     lines.push(t("host {0} · probe {1} · pid {2}", plain(c.hello.probe.hostname, 80), plain(c.hello.probe.version, 40), c.hello.probe.pid));
     lines.push(t("tick every {0} s · cooldown {1} s", c.hello.config.tickS, c.hello.config.cooldownS));
@@ -133,14 +133,14 @@ function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: 
   return plainLines(lines.join("\n"));
 }
 
-function targetText(c: ProbeConnectionView): string {
+function targetText(c: ProbeConnectionView, t: Translate): string {
   const tg = c.target;
   if (tg.kind === "direct") return plain(tg.url.replace(/\/\/[^/@]*@/, "//***@"), 120);
   if (tg.kind === "ssh") {
     const remote = `${tg.ssh.remoteHost ?? "127.0.0.1"}:${tg.ssh.remotePort}`;
     return plain(`ssh ${tg.ssh.username}@${tg.ssh.host}:${tg.ssh.port} → ${remote}`, 160);
   }
-  return "local";
+  return t("started by Watchdog on this machine");
 }
 
 export interface TreeChange {

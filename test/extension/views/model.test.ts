@@ -19,6 +19,15 @@ describe("buildTree: a probe's node", () => {
     expect(labels(m, "prod")).toEqual(["Orchestrator", "Processes", "Alerts & cooldowns"]);
   });
 
+  it("says in its tooltip how the probe is reached, never with the URL's credentials", () => {
+    const reach = (c: Parameters<typeof conn>[0]) => row(buildTree([conn(c)], NOW, t), "prod").tooltip.split("\n")[1];
+    expect(reach({ target: { kind: "direct", name: "prod", url: "wss://me:s3cret@probe.example.org/v1/stream" } })).toBe("wss://***@probe.example.org/v1/stream");
+    expect(reach({ target: { kind: "ssh", name: "prod", ssh: { host: "ci.example.org", port: 22, username: "me", remotePort: 8787 } } })).toBe(
+      "ssh me@ci.example.org:22 → 127.0.0.1:8787",
+    );
+    expect(reach({ target: { kind: "local", name: "prod" } })).toBe("started by Watchdog on this machine");
+  });
+
   it("says connecting, retrying in N s with the reason, and disconnected with the reason", () => {
     const states = buildTree(
       [
