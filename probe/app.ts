@@ -102,6 +102,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
   const figures = (): ProbeFigures => {
     const snap = loop.snapshot;
     const tg = telegram.enabled ? telegram.stats() : null;
+    const am = alertmanager?.stats() ?? null;
     const lastMs = new Map(snap.sources.map((s) => [s.name, s.ms]));
     return {
       up: true, enabled: cfg.enabled, build: { version: PROBE_VERSION, node: process.version }, startedAtMs: startedAt,
@@ -109,12 +110,8 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
       signals: signalStates(snap), decisions,
       sources: sources.map((s) => ({ name: s.name, lastMs: lastMs.get(s.name) ?? null, errorsTotal: loop.sourceErrors.get(s.name) ?? 0 })),
       telegram: tg && { deliveries, outboxDepth: tg.depth, droppedTotal: tg.dropped },
-      alertmanager: alertmanager && (() => { const a = alertmanager.stats(); return { posts: { posted: a.posted, failed: a.failed, dropped: a.dropped } }; })(),
-      stream: server && (() => {
-        const st = server.stats();
-        return { clients: server.clientCount(), rejectedUnauthorized: st.rejectedUnauthorized, rejectedFull: st.rejectedFull,
-          closedPolicy: st.closedPolicy, closedBacklog: st.closedBacklog, closedNoPong: st.closedNoPong };
-      })(),
+      alertmanager: am && { posts: { posted: am.posted, failed: am.failed, dropped: am.dropped } },
+      stream: server && server.stats(),
       rssBytes: process.memoryUsage.rss(),
     };
   };

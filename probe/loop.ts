@@ -4,6 +4,7 @@ import { cooldownUntil, decide, type AlertState } from "./decide.js";
 import type { Action, Alert, OrchState, Signal, Snapshot, SourceStatus } from "./protocol.js";
 import { MAX_PROCESSES } from "./protocol.js";
 import { makeSignal } from "./signals.js";
+import { errorText } from "./errors.js";
 import { malformedOutput } from "./source-check.js";
 import type { Source, SourceOutput } from "./source.js";
 
@@ -255,13 +256,4 @@ function round(ms: number): number {
 
 function fmtSeconds(ms: number): string {
   return `${Math.round(ms / 10) / 100} s`;
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = e.message || e.name;
-    return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
-  }
-  return String(e);
 }

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { startProbe, type Probe } from "./app.js";
 import { parseConfig } from "./config.js";
 import { jsonLogger } from "./log.js";
-import { errorText } from "./loop.js";
+import { errorText } from "./errors.js";
 import { resolveToken } from "./server/token.js";
 
 async function main(): Promise<void> {
@@ -50,7 +50,6 @@ async function main(): Promise<void> {
   }
 
   probe = await startProbe(cfg, { log, token });
-  if (stopping) return void probe.stop();
   log("info", {
     event: "listening", url: probe.url, enabled: cfg.enabled, tickS: cfg.tickS,
     sources: probe.sourceNames, telegram: probe.telegram.enabled,

@@ -4,7 +4,7 @@
 import net from "node:net";
 import type { Config, Dep } from "../config.js";
 import { debounce, DEBOUNCE_INITIAL, type DebounceState } from "../debounce.js";
-import { errorText } from "../loop.js";
+import { errorText } from "../errors.js";
 import type { DepInfo, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";

@@ -7,7 +7,7 @@ import type { Config } from "../config.js";
 import type { Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";
-import { errorText } from "../loop.js";
+import { errorText } from "../errors.js";
 
 export interface StatfsResult { bsize: number; blocks: number; bfree: number; bavail: number }
 export type Statfs = (path: string) => Promise<StatfsResult>;

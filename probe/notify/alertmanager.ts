@@ -6,7 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { DecisionEvent } from "../loop.js";
-import { errorText } from "../loop.js";
+import { errorText } from "../errors.js";
 import { postJson } from "./http.js";
 import { Outbox } from "./outbox.js";
 

@@ -5,7 +5,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
-import { errorText } from "../loop.js";
+import { errorText } from "../errors.js";
 import { HttpTimeout, postJson, type HttpAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
