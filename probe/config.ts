@@ -190,7 +190,8 @@ const CANON = {
   WATCHDOG_PROC_PATTERNS: [patterns, "pytest"],
   WATCHDOG_PROC_COOLDOWN_S: [num({ min: 0, max: 31_536_000 }), "1800"],
   WATCHDOG_DISK_CEILING_ENABLED: [bool, "false"],
-  WATCHDOG_DISK_CEILING_PCT: [num({ gt: 0, max: 100 }), "97"],
+  // above the 2-point hysteresis gap, or a firing ceiling could never clear
+  WATCHDOG_DISK_CEILING_PCT: [num({ gt: 2, max: 100 }), "97"],
   WATCHDOG_DISK_PATHS: [absPaths, "/"],
   WATCHDOG_DOCKER_SOCKET: [path, undefined],
   WATCHDOG_CONTAINERS: [nonEmptyList, undefined],

@@ -103,7 +103,7 @@ describe("parseConfig", () => {
     WATCHDOG_PROC_PATTERNS: ["", ",", "/[/", "/(?<x/"],
     WATCHDOG_PROC_COOLDOWN_S: ["", "-10", "abc"],
     WATCHDOG_DISK_CEILING_ENABLED: ["", "sure"],
-    WATCHDOG_DISK_CEILING_PCT: ["", "0", "101", "-5", "ninety"],
+    WATCHDOG_DISK_CEILING_PCT: ["", "0", "2", "101", "-5", "ninety"],
     WATCHDOG_DISK_PATHS: ["", "data", "/,relative"],
     WATCHDOG_DOCKER_SOCKET: ["", "docker.sock"],
     WATCHDOG_CONTAINERS: ["", ","],
