@@ -5,14 +5,8 @@ import { streamUrl } from "../../../extension/connection/dialer.js";
 import type { Decision } from "../../../probe/protocol.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
 import { makeProcess, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { until } from "./until.js";
 
-async function until(what: string, ok: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Rig {

@@ -14,14 +14,8 @@ import {
 import { localProbeEnv, parseListeningLine, startLocalProbe } from "../../../extension/connection/local-probe.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
 import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { until } from "./until.js";
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

@@ -17,14 +17,8 @@ import { TRUSTED_HOST_KEYS_STATE } from "../../../extension/connection/host-trus
 import type { ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
 import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
 import { sshKeygen, startSshd, type KeyPair, type Sshd } from "../../helpers/sshd.js";
+import { until } from "./until.js";
 
-async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 class MemoryMemento implements MementoLike {
   readonly data = new Map<string, unknown>();
