@@ -1,6 +1,7 @@
 // Settings the commands write and the wiring reads. Pure: validation of what the user
 // types into input boxes, and the new `watchdog.probes` value built from it.
 import type { Translate } from "./views/format.js";
+import { LOCAL_PROBE_NAME } from "./connection/settings.js";
 
 export const SECTION = "watchdog";
 export const PROBES = "probes";
@@ -30,9 +31,12 @@ export function probeNames(raw: unknown): string[] {
 export function validateName(name: string, taken: readonly string[], t: Translate): string | undefined {
   const n = name.trim();
   if (n === "") return t("Enter a name for the probe.");
-  if (n.length > 60) return t("Use at most 60 characters.");
-  if (n === "local") return t("\"local\" is reserved for the probe the extension starts.");
-  if (taken.includes(n)) return t("A probe named {0} already exists.", n);
+  // the same rules as `watchdog.probes` itself (connection/settings.ts), so what the
+  // command writes is always accepted when read back
+  if (n.length > 64) return t("Use at most 64 characters.");
+  if (/[\u0000-\u001f\u007f]/.test(n)) return t("Leave control characters out of the name.");
+  if (n === LOCAL_PROBE_NAME) return t("\"local\" is reserved for the probe the extension starts.");
+  if (taken.some((x) => x.trim() === n)) return t("A probe named {0} already exists.", n);
   return undefined;
 }
 

@@ -9,6 +9,10 @@ describe("connect-to-a-probe input validation", () => {
     expect(validateName("prod", ["prod"], t)).toBe("A probe named prod already exists.");
     expect(validateName("local", [], t)).toMatch(/reserved/);
     expect(validateName("ci-3", ["prod"], t)).toBeUndefined();
+    expect(validateName("x".repeat(65), [], t)).toBe("Use at most 64 characters.");
+    expect(validateName("x".repeat(64), [], t)).toBeUndefined();
+    expect(validateName("a\u0007b", [], t)).toBe("Leave control characters out of the name.");
+    expect(validateName("prod", [" prod "], t)).toBe("A probe named prod already exists.");
   });
 
   it("wants a ws:// or wss:// URL without credentials", () => {
