@@ -21,7 +21,8 @@ if (!env.WATCHDOG_WS_TOKEN && !env.WATCHDOG_WS_TOKEN_FILE && env.WATCHDOG_WS_ENA
   env.WATCHDOG_WS_TOKEN = generated;
 }
 
-const child = spawn(process.execPath, ["dist/probe.js"], { env, stdio: ["ignore", "pipe", "inherit"] });
+// the same V8 flag as the container image (see probe/deploy/Dockerfile)
+const child = spawn(process.execPath, ["--max-semi-space-size=2", "dist/probe.js"], { env, stdio: ["ignore", "pipe", "inherit"] });
 let buf = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);

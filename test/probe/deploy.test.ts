@@ -192,7 +192,7 @@ describe("Dockerfile", () => {
     const last = users.at(-1)!;
     expect(last.args.split(":")[0]).not.toMatch(/^(root|0)$/);
     expect(last.line).toBeLessThan(ops("CMD")[0]!.line);
-    expect(JSON.parse(ops("CMD")[0]!.args)).toEqual(["node", "/app/probe.js"]);
+    expect(JSON.parse(ops("CMD")[0]!.args)).toEqual(["node", "--max-semi-space-size=2", "/app/probe.js"]);
   });
 
   it("has a HEALTHCHECK on /healthz", () => {
