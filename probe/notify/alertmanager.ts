@@ -7,6 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { DecisionEvent } from "../loop.js";
 import { errorText } from "../errors.js";
+import { Drain } from "./drain.js";
 import { postJson } from "./http.js";
 import { Outbox } from "./outbox.js";
 
@@ -93,11 +94,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   // Same policy as Telegram's outbox: reminders go first, recoveries are never dropped.
   const box = new Outbox<Item>(opts.queueMax ?? 500);
   const st = { posted: 0, failed: 0, dropped: 0 };
-  const idle = new Set<() => void>();
-  let running = false;
-  let stopped = false;
   const ac = new AbortController();
-  let worker: Promise<void> = Promise.resolve();
 
   const log = (line: Record<string, unknown>) => {
     try { opts.log({ channel: "alertmanager", url: where, ...line }); } catch { /* never raise */ }
@@ -116,9 +113,9 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
 
   async function send(item: Item): Promise<boolean> {
     let lastError = "";
-    for (let i = 0; i < ATTEMPTS && !stopped; i++) {
+    for (let i = 0; i < ATTEMPTS && !drain.stopped; i++) {
       if (i > 0) await pause(1000 * 2 ** (i - 1));
-      if (stopped) break;
+      if (drain.stopped) break;
       try {
         const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });
         if (r.status >= 200 && r.status < 300) return true;
@@ -132,30 +129,21 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
     return false;
   }
 
-  async function run(): Promise<void> {
-    try {
-      while (!stopped) {
-        const item = box.shift();
-        if (!item) break;
-        if (await send(item)) st.posted++; else st.failed++;
-      }
-    } finally {
-      running = false;
-      if (box.length && !stopped) kick();
-      else for (const w of idle) w();
-    }
-  }
-
-  function kick(): void {
-    if (running || stopped) return;
-    running = true;
-    worker = new Promise<void>((r) => setImmediate(r)).then(run).catch((e) => log({ level: "error", msg: "alertmanager worker failed", error: errorText(e) }));
-  }
+  const drain = new Drain({
+    async step() {
+      const item = box.shift();
+      if (!item) return false;
+      if (await send(item)) st.posted++; else st.failed++;
+      return true;
+    },
+    pending: () => box.length,
+    onError: (e) => log({ level: "error", msg: "alertmanager worker failed", error: errorText(e) }),
+  });
 
   return {
     post(ev, text) {
       try {
-        if (stopped) return;
+        if (drain.stopped) return;
         const alert = toPostableAlert(ev, text, {
           hostname: opts.hostname, cooldownS: opts.cooldownFor?.(ev.signal.kind) ?? 1800, generatorURL: opts.generatorURL,
         });
@@ -164,29 +152,20 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
           st.dropped++;
           log({ level: "warn", msg: "alertmanager queue full; dropped the oldest non-recovery post", key: e.key, action: e.action });
         }
-        kick();
+        drain.kick();
       } catch (e) {
         log({ level: "error", msg: "alertmanager post could not be queued", error: errorText(e) });
       }
     },
-    async flush(ms) {
-      if (!running && box.length === 0) return;
-      let done: () => void = () => undefined;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => { done = resolve; idle.add(done); timer = setTimeout(resolve, ms); });
-      clearTimeout(timer);
-      idle.delete(done);
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      ac.abort();
-      await worker;
-      const left = box.drain().length;
-      if (left) { st.dropped += left; log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` }); }
-      agent.destroy();
-      for (const w of idle) w();
-    },
+    flush: (ms) => drain.flush(ms),
+    stop: () => drain.stop(
+      () => ac.abort(),
+      () => {
+        const left = box.drain().length;
+        if (left) { st.dropped += left; log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` }); }
+        agent.destroy();
+      },
+    ),
     stats() {
       return { ...st, depth: box.length };
     },

@@ -6,6 +6,7 @@ import https from "node:https";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
+import { Drain } from "./drain.js";
 import { HttpTimeout, postJson, type HttpAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
@@ -80,15 +81,11 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
 
   const box = new Outbox<TelegramMessage>(cfg.outboxMax);
   const listeners: Array<(key: string, action: Action, outcome: Outcome) => void> = [];
-  const idleWaiters = new Set<() => void>();
   const st = { sent: 0, failed: 0, dropped: 0, retried: 0, plainFallbacks: 0, lastError: null as string | null };
-  let running = false;
-  let stopped = false;
   let lastRequestAt: number | null = null;
   let inflight: AbortController | null = null;
   /** the wake-ups of waits in progress, called by stop() */
   const wakers = new Set<() => void>();
-  let worker: Promise<void> = Promise.resolve();
 
   const safe = (s: string) => redactToken(s, token);
   const log = (line: Record<string, unknown>) => {
@@ -105,7 +102,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
    * wait, a leak the soak measured (about 1 MiB per 10,000 ticks).
    */
   const wait = async (ms: number) => {
-    if (ms <= 0 || stopped) return;
+    if (ms <= 0 || drain.stopped) return;
     let wake: () => void = () => undefined;
     const woken = new Promise<void>((r) => { wake = r; });
     wakers.add(wake);
@@ -129,7 +126,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
 
   async function attempt(msg: TelegramMessage, plain: boolean): Promise<Attempt> {
     await wait(lastRequestAt === null ? 0 : lastRequestAt + minInterval - now());
-    if (stopped) return { kind: "failed", why: "stopped" };
+    if (drain.stopped) return { kind: "failed", why: "stopped" };
     lastRequestAt = now();
     const body: Record<string, unknown> = plain
       ? { chat_id: cfg.chatId, text: msg.plain, disable_web_page_preview: true }
@@ -161,7 +158,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     let backoff = firstBackoff;
     for (;;) {
       const r = await attempt(msg, plain);
-      if (stopped) return r.kind === "sent" ? "sent" : null;
+      if (drain.stopped) return r.kind === "sent" ? "sent" : null;
       if (r.kind === "sent") return "sent";
       st.lastError = safe(r.why);
       const base = { key: msg.key, action: msg.action, error: r.why };
@@ -187,37 +184,28 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     }
   }
 
-  async function run(): Promise<void> {
-    try {
-      while (!stopped) {
-        const msg = box.shift();
-        if (!msg) break;
-        const outcome = await deliver(msg);
-        if (outcome === null) { st.dropped++; break; }
-        if (outcome === "sent") st.sent++; else st.failed++;
-        report(msg, outcome);
-      }
-    } catch (e) {
-      log({ level: "error", msg: "telegram worker failed", error: errorText(e) });
-    } finally {
-      running = false;
-      if (box.length && !stopped) kick();
-      else for (const w of idleWaiters) w();
-    }
+  /** One message from the outbox to Telegram; false when the box is empty or the channel stopped. */
+  async function step(): Promise<boolean> {
+    const msg = box.shift();
+    if (!msg) return false;
+    const outcome = await deliver(msg);
+    if (outcome === null) { st.dropped++; return false; }
+    if (outcome === "sent") st.sent++; else st.failed++;
+    report(msg, outcome);
+    return true;
   }
 
-  function kick(): void {
-    if (running || stopped) return;
-    running = true;
-    // Start on a later turn: the caller (the tick) never waits for any I/O.
-    worker = new Promise<void>((r) => setImmediate(r)).then(run);
-  }
+  const drain = new Drain({
+    step,
+    pending: () => box.length,
+    onError: (e) => log({ level: "error", msg: "telegram worker failed", error: errorText(e) }),
+  });
 
   return {
     enabled,
     enqueue(msg) {
       if (!enabled) return "disabled";
-      if (stopped) {
+      if (drain.stopped) {
         st.dropped++;
         log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
         report(msg, "failed");
@@ -230,7 +218,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         report(m, "failed");
       }
       if (overBound) log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
-      kick();
+      drain.kick();
       return "queued";
     },
     onDelivery(cb) {
@@ -239,32 +227,20 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     stats() {
       return { ...st, depth: box.length, maxDepth: box.maxDepth, outboxMax: cfg.outboxMax };
     },
-    async flush(timeoutMs) {
-      if (!running && box.length === 0) return;
-      let done: () => void = () => undefined;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        done = resolve;
-        idleWaiters.add(done);
-        timer = setTimeout(resolve, timeoutMs);
-        timer.unref?.();
-      });
-      clearTimeout(timer);
-      idleWaiters.delete(done);
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const w of wakers) w();
-      inflight?.abort();
-      await worker.catch(() => undefined);
-      const left = box.drain();
-      if (left.length) {
-        st.dropped += left.length;
-        log({ level: "warn", msg: `telegram channel stopped with ${left.length} message(s) unsent`, dropped: left.length });
-      }
-      agent.destroy();
-      for (const w of idleWaiters) w();
-    },
+    flush: (timeoutMs) => drain.flush(timeoutMs),
+    stop: () => drain.stop(
+      () => {
+        for (const w of wakers) w();
+        inflight?.abort();
+      },
+      () => {
+        const left = box.drain();
+        if (left.length) {
+          st.dropped += left.length;
+          log({ level: "warn", msg: `telegram channel stopped with ${left.length} message(s) unsent`, dropped: left.length });
+        }
+        agent.destroy();
+      },
+    ),
   };
 }
