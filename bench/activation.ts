@@ -14,10 +14,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Any property is a callable, constructible stand-in; the few values activate() reads are real. */
 function stub(name = "vscode"): unknown {
-  const fn = function () { return stub(`${name}()`); };
+  const fn = function () {
+    return stub(`${name}()`);
+  };
   const props = new Map<PropertyKey, unknown>();
   return new Proxy(fn, {
-    set(_t, prop, value) { props.set(prop, value); return true; },
+    set(_t, prop, value) {
+      props.set(prop, value);
+      return true;
+    },
     get(_t, prop) {
       if (props.has(prop)) return props.get(prop);
       if (prop === "then") return undefined; // not a thenable
@@ -28,15 +33,36 @@ function stub(name = "vscode"): unknown {
       if (prop === "subscriptions") return [];
       return stub(`${name}.${String(prop)}`);
     },
-    construct() { return stub(`new ${name}`) as object; },
+    construct() {
+      return stub(`new ${name}`) as object;
+    },
   });
 }
 
 /** The module object: its top-level names enumerable, as the bundle's import helper copies them. */
 function vscodeModule(): Record<string, unknown> {
-  const names = ["window", "workspace", "commands", "l10n", "env", "Uri", "EventEmitter", "TreeItem", "ThemeColor", "ThemeIcon",
-    "Disposable", "StatusBarAlignment", "TreeItemCollapsibleState", "ConfigurationTarget", "MarkdownString", "ProgressLocation",
-    "ViewColumn", "languages", "extensions", "version"];
+  const names = [
+    "window",
+    "workspace",
+    "commands",
+    "l10n",
+    "env",
+    "Uri",
+    "EventEmitter",
+    "TreeItem",
+    "ThemeColor",
+    "ThemeIcon",
+    "Disposable",
+    "StatusBarAlignment",
+    "TreeItemCollapsibleState",
+    "ConfigurationTarget",
+    "MarkdownString",
+    "ProgressLocation",
+    "ViewColumn",
+    "languages",
+    "extensions",
+    "version",
+  ];
   return Object.fromEntries(names.map((n) => [n, stub(n)]));
 }
 
@@ -58,24 +84,43 @@ async function child(mode: string): Promise<void> {
 
 function measure(mode: string): Promise<number> {
   return new Promise((res, rej) => {
-    const c = fork(process.argv[1]!, ["--child", mode], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: process.execArgv });
+    const c = fork(process.argv[1]!, ["--child", mode], {
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      execArgv: process.execArgv,
+    });
     c.on("message", (m: { ms: number }) => res(m.ms));
-    c.on("exit", (code) => { if (code) rej(new Error(`${mode} child exited ${code}`)); });
+    c.on("exit", (code) => {
+      if (code) rej(new Error(`${mode} child exited ${code}`));
+    });
   });
 }
 
 async function main(): Promise<void> {
-  const ext: number[] = [], ref: number[] = [];
+  const ext: number[] = [],
+    ref: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     ext.push(await measure("extension"));
     ref.push(await measure("reference"));
   }
-  const a = median(ext), r = median(ref);
-  console.log(`extension activation (load dist/extension.js + activate()), median of ${RUNS} fresh processes: ${a.toFixed(1)} ms`);
-  console.log(`  reference, loading the ws package alone: ${r.toFixed(1)} ms; ratio ${(a / r).toFixed(1)}×   (goal: activation < 100 ms)`);
+  const a = median(ext),
+    r = median(ref);
+  console.log(
+    `extension activation (load dist/extension.js + activate()), median of ${RUNS} fresh processes: ${a.toFixed(1)} ms`,
+  );
+  console.log(
+    `  reference, loading the ws package alone: ${r.toFixed(1)} ms; ratio ${(a / r).toFixed(1)}×   (goal: activation < 100 ms)`,
+  );
   console.log("BENCH " + JSON.stringify({ bench: "activation", runs: RUNS, activateMs: a, referenceMs: r }));
 }
 
 const i = process.argv.indexOf("--child");
-if (i > 0) child(process.argv[i + 1]!).catch((e) => { console.error(e); process.exit(1); });
-else main().catch((e) => { console.error(e); process.exit(1); });
+if (i > 0)
+  child(process.argv[i + 1]!).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

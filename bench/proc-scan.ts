@@ -63,14 +63,16 @@ class Sleepers {
       // stderr ignored: bash reports every killed job there
       const sh = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
       this.shells.push(sh);
-      started.push(new Promise((resolve, reject) => {
-        const lines = createInterface({ input: sh.stdout! });
-        lines.on("line", (l) => {
-          if (l === "READY") resolve();
-          else if (/^\d+$/.test(l)) this.pids.add(Number(l));
-        });
-        sh.on("exit", (code) => reject(new Error(`spawner shell exited early (code ${code})`)));
-      }));
+      started.push(
+        new Promise((resolve, reject) => {
+          const lines = createInterface({ input: sh.stdout! });
+          lines.on("line", (l) => {
+            if (l === "READY") resolve();
+            else if (/^\d+$/.test(l)) this.pids.add(Number(l));
+          });
+          sh.on("exit", (code) => reject(new Error(`spawner shell exited early (code ${code})`)));
+        }),
+      );
     }
     await Promise.all(started);
   }
@@ -81,15 +83,35 @@ class Sleepers {
     let killed = 0;
     for (const pid of this.pids) {
       let ppid: number | undefined;
-      try { ppid = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid; } catch { continue; }
+      try {
+        ppid = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid;
+      } catch {
+        continue;
+      }
       if (ppid === undefined || !shellPids.has(ppid)) continue; // not ours any more: never touch it
-      try { process.kill(pid, "SIGKILL"); killed++; } catch { /* already gone */ }
+      try {
+        process.kill(pid, "SIGKILL");
+        killed++;
+      } catch {
+        /* already gone */
+      }
     }
     this.pids.clear();
     // each shell's `wait` returns once its children are reaped
-    const exits = this.shells.map((sh) => sh.exitCode !== null || sh.signalCode !== null ? Promise.resolve()
-      : new Promise<void>((r) => sh.once("exit", () => r())));
-    const timer = setTimeout(() => { for (const sh of this.shells) if (sh.exitCode === null && sh.pid) try { process.kill(sh.pid, "SIGKILL"); } catch { /* gone */ } }, 15_000);
+    const exits = this.shells.map((sh) =>
+      sh.exitCode !== null || sh.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((r) => sh.once("exit", () => r())),
+    );
+    const timer = setTimeout(() => {
+      for (const sh of this.shells)
+        if (sh.exitCode === null && sh.pid)
+          try {
+            process.kill(sh.pid, "SIGKILL");
+          } catch {
+            /* gone */
+          }
+    }, 15_000);
     await Promise.all(exits);
     clearTimeout(timer);
     this.shells.length = 0;
@@ -100,7 +122,9 @@ class Sleepers {
 function buildCFloor(dir: string): string | null {
   const out = join(dir, "cfloor");
   try {
-    execFileSync("cc", ["-O2", "-o", out, join(process.cwd(), "bench", "cfloor.c")], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("cc", ["-O2", "-o", out, join(process.cwd(), "bench", "cfloor.c")], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     return out;
   } catch (e) {
     console.error(`C floor not built (${(e as Error).message}); install a C compiler (gcc) to include it`);
@@ -116,21 +140,40 @@ function timeC(bin: string, mode: "full" | "cmdline"): number {
 
 function timePs(): number {
   const t0 = performance.now();
-  const r = spawnSync("ps", ["-eo", "pid,ppid,etimes,args"], { stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync("ps", ["-eo", "pid,ppid,etimes,args"], {
+    stdio: ["ignore", "pipe", "ignore"],
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`ps failed with status ${r.status}`);
   return ms;
 }
 
-interface Row { target: number; pids: number; matched: number; expected: number; ours: number; ps: number; cFull: number | null; cCmd: number | null }
+interface Row {
+  target: number;
+  pids: number;
+  matched: number;
+  expected: number;
+  ours: number;
+  ps: number;
+  cFull: number | null;
+  cCmd: number | null;
+}
 
 async function measure(target: number, cfloor: string | null, sleepers: Sleepers): Promise<Row> {
-  const cfg = parseConfig({ WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_AGE_MIN: "0", WATCHDOG_PROC_PATTERNS: "pytest" });
+  const cfg = parseConfig({
+    WATCHDOG_PROC_ENABLED: "true",
+    WATCHDOG_PROC_AGE_MIN: "0",
+    WATCHDOG_PROC_PATTERNS: "pytest",
+  });
   if (!cfg.ok) throw new Error(cfg.errors.join("; "));
   // threshold 0: every match is blocking, so the run includes building every signal
   const src = createProcSource(cfg.config.proc, { timeoutMs: 60_000 });
   const ctx = { now: Date.now(), signal: new AbortController().signal };
-  const ours: number[] = [], ps: number[] = [], cFull: number[] = [], cCmd: number[] = [];
+  const ours: number[] = [],
+    ps: number[] = [],
+    cFull: number[] = [],
+    cCmd: number[] = [];
   let matched = 0;
   for (let r = 0; r < WARMUP + RUNS; r++) {
     const keep = r >= WARMUP;
@@ -143,24 +186,40 @@ async function measure(target: number, cfloor: string | null, sleepers: Sleepers
     const p = timePs();
     if (keep) ps.push(p);
     if (cfloor) {
-      const f = timeC(cfloor, "full"), c = timeC(cfloor, "cmdline");
-      if (keep) { cFull.push(f); cCmd.push(c); }
+      const f = timeC(cfloor, "full"),
+        c = timeC(cfloor, "cmdline");
+      if (keep) {
+        cFull.push(f);
+        cCmd.push(c);
+      }
     }
   }
   return {
-    target, pids: pidCount(), matched, expected: sleepers.pytest,
-    ours: median(ours), ps: median(ps), cFull: cfloor ? median(cFull) : null, cCmd: cfloor ? median(cCmd) : null,
+    target,
+    pids: pidCount(),
+    matched,
+    expected: sleepers.pytest,
+    ours: median(ours),
+    ps: median(ps),
+    cFull: cfloor ? median(cFull) : null,
+    cCmd: cfloor ? median(cCmd) : null,
   };
 }
 
 function printTable(rows: Row[]): void {
   const f = (n: number | null) => (n === null ? "—" : n.toFixed(1));
   const x = (a: number, b: number | null) => (b === null ? "—" : `${(a / b).toFixed(2)}×`);
-  console.log(`\nproc scan, median of ${RUNS} runs after ${WARMUP} warm-up (ms); ours = createProcSource().collect(), threshold 0, pattern "pytest"`);
-  console.log("| processes | matched | ours | ps -eo pid,ppid,etimes,args | C floor (stat+cmdline) | C cmdline only | ours / C floor | ours / ps |");
+  console.log(
+    `\nproc scan, median of ${RUNS} runs after ${WARMUP} warm-up (ms); ours = createProcSource().collect(), threshold 0, pattern "pytest"`,
+  );
+  console.log(
+    "| processes | matched | ours | ps -eo pid,ppid,etimes,args | C floor (stat+cmdline) | C cmdline only | ours / C floor | ours / ps |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
-    console.log(`| ${r.pids} | ${r.matched}/${r.expected} | ${f(r.ours)} | ${f(r.ps)} | ${f(r.cFull)} | ${f(r.cCmd)} | ${x(r.ours, r.cFull)} | ${x(r.ours, r.ps)} |`);
+    console.log(
+      `| ${r.pids} | ${r.matched}/${r.expected} | ${f(r.ours)} | ${f(r.ps)} | ${f(r.cFull)} | ${f(r.cCmd)} | ${x(r.ours, r.cFull)} | ${x(r.ours, r.ps)} |`,
+    );
   }
   console.log("goal: ours ≤ 1.3× C floor and ≤ 0.45× ps");
   // one machine-readable line for scripts/bench.mjs's summary table
@@ -173,11 +232,17 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(join(tmpdir(), "wd-bench-"));
   const sleepers = new Sleepers();
   let cleaning: Promise<void> | null = null;
-  const cleanup = () => (cleaning ??= sleepers.killAll().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
+  const cleanup = () =>
+    (cleaning ??= sleepers.killAll().finally(() => fs.rmSync(dir, { recursive: true, force: true })));
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+    process.once(sig, () => {
+      void cleanup().finally(() => process.exit(130));
+    });
   }
-  const deadline = setTimeout(() => { console.error("bench deadline passed; cleaning up"); void cleanup().finally(() => process.exit(1)); }, DEADLINE_MS);
+  const deadline = setTimeout(() => {
+    console.error("bench deadline passed; cleaning up");
+    void cleanup().finally(() => process.exit(1));
+  }, DEADLINE_MS);
   try {
     const cfloor = buildCFloor(dir);
     const rows: Row[] = [];
@@ -190,7 +255,9 @@ async function main(): Promise<void> {
       if (need > 0) {
         const t0 = performance.now();
         await sleepers.add(need);
-        console.error(`spawned ${need} sleepers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${sleepers.pids.size} in all)`);
+        console.error(
+          `spawned ${need} sleepers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${sleepers.pids.size} in all)`,
+        );
       }
       rows.push(await measure(target, cfloor, sleepers));
     }

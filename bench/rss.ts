@@ -21,7 +21,8 @@ const statusKb = (pid: number, field: string) =>
 
 /** A bash that starts n sleepers (every 100th named like a pytest run) and prints their pids. */
 async function startSleepers(n: number): Promise<{ shell: ChildProcess; pids: number[] }> {
-  const script = `for i in $(seq 1 ${n}); do if (( i % 100 == 0 )); then (exec -a "python -m pytest tests/test_bench_$i.py" sleep 900) & ` +
+  const script =
+    `for i in $(seq 1 ${n}); do if (( i % 100 == 0 )); then (exec -a "python -m pytest tests/test_bench_$i.py" sleep 900) & ` +
     `else sleep 900 & fi; echo $!; done; echo done; wait`;
   // bash's own "Killed" job reports at clean-up are noise: its stderr is dropped
   const shell = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
@@ -44,38 +45,80 @@ async function main(): Promise<void> {
     // the command line of the container image (probe/deploy/Dockerfile) unless told otherwise
     const flags = (process.env.PROBE_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
     probe = spawn(process.execPath, [...flags, "dist/probe.js"], {
-      env: { PATH: process.env.PATH ?? "", WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_AGE_MIN: "0", WATCHDOG_TICK_S: "1",
-        WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN },
+      env: {
+        PATH: process.env.PATH ?? "",
+        WATCHDOG_PROC_ENABLED: "true",
+        WATCHDOG_PROC_AGE_MIN: "0",
+        WATCHDOG_TICK_S: "1",
+        WATCHDOG_WS_PORT: "0",
+        WATCHDOG_WS_TOKEN: TOKEN,
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let url = "";
     for await (const line of createInterface({ input: probe.stdout! })) {
-      try { const j = JSON.parse(line); if (j.event === "listening") { url = j.url; break; } } catch { /* not JSON */ }
+      try {
+        const j = JSON.parse(line);
+        if (j.event === "listening") {
+          url = j.url;
+          break;
+        }
+      } catch {
+        /* not JSON */
+      }
     }
     probe.stdout!.resume();
     let matched = 0;
-    await Promise.all(Array.from({ length: CLIENTS }, () => new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
-      sockets.push(ws);
-      let snapshots = 0;
-      ws.on("message", (d) => {
-        const m = JSON.parse(String(d));
-        if (m.type !== "snapshot") return;
-        matched = m.processes.length + m.processesTruncated;
-        if (++snapshots === 8) resolve();
-      });
-      ws.on("error", reject);
-    })));
-    const rss = statusKb(probe.pid!, "VmRSS") * 1024, hwm = statusKb(probe.pid!, "VmHWM") * 1024;
+    await Promise.all(
+      Array.from(
+        { length: CLIENTS },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
+            sockets.push(ws);
+            let snapshots = 0;
+            ws.on("message", (d) => {
+              const m = JSON.parse(String(d));
+              if (m.type !== "snapshot") return;
+              matched = m.processes.length + m.processesTruncated;
+              if (++snapshots === 8) resolve();
+            });
+            ws.on("error", reject);
+          }),
+      ),
+    );
+    const rss = statusKb(probe.pid!, "VmRSS") * 1024,
+      hwm = statusKb(probe.pid!, "VmHWM") * 1024;
     const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-    console.log(`probe${flags.length ? ` (node ${flags.join(" ")})` : ""} RSS scanning ${pidCount()} processes (${matched} matched) with ${CLIENTS} clients: ${mib(rss)} MiB now, ${mib(hwm)} MiB peak (goal < 80 MiB)`);
-    console.log("BENCH " + JSON.stringify({ bench: "rss", processes: pidCount(), matched, clients: CLIENTS, rssBytes: rss, hwmBytes: hwm }));
+    console.log(
+      `probe${flags.length ? ` (node ${flags.join(" ")})` : ""} RSS scanning ${pidCount()} processes (${matched} matched) with ${CLIENTS} clients: ${mib(rss)} MiB now, ${mib(hwm)} MiB peak (goal < 80 MiB)`,
+    );
+    console.log(
+      "BENCH " +
+        JSON.stringify({
+          bench: "rss",
+          processes: pidCount(),
+          matched,
+          clients: CLIENTS,
+          rssBytes: rss,
+          hwmBytes: hwm,
+        }),
+    );
   } finally {
     for (const ws of sockets) ws.terminate();
     if (probe?.pid && probe.exitCode === null) process.kill(probe.pid, "SIGTERM");
-    for (const pid of sleepers.pids) { try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ } }
+    for (const pid of sleepers.pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
     if (sleepers.shell.pid && sleepers.shell.exitCode === null) process.kill(sleepers.shell.pid, "SIGKILL");
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -20,7 +20,13 @@ async function measure(env: Record<string, string>): Promise<number> {
   const parsed = parseConfig(env);
   if (!parsed.ok) throw new Error(parsed.errors.join("; "));
   const cfg = parsed.config;
-  const loop = new TickLoop({ enabled: true, tickS: 3600, sources: buildSources(cfg), cooldownFor: cooldownFor(cfg), orchIdle: orchIdle(cfg) });
+  const loop = new TickLoop({
+    enabled: true,
+    tickS: 3600,
+    sources: buildSources(cfg),
+    cooldownFor: cooldownFor(cfg),
+    orchIdle: orchIdle(cfg),
+  });
   const times: number[] = [];
   for (let t = 0; t < TICKS; t++) {
     const t0 = performance.now();
@@ -47,7 +53,9 @@ async function main(): Promise<void> {
     }
     const psMs = median(ps);
     console.log(`tick cost, median of ${TICKS} ticks (metrics from a loopback server + host source):`);
-    console.log(`  proc off: ${off.toFixed(2)} ms   proc on: ${on.toFixed(2)} ms   one \`ps -eo pid,ppid,etimes,args\`: ${psMs.toFixed(2)} ms`);
+    console.log(
+      `  proc off: ${off.toFixed(2)} ms   proc on: ${on.toFixed(2)} ms   one \`ps -eo pid,ppid,etimes,args\`: ${psMs.toFixed(2)} ms`,
+    );
     console.log(`  proc off / ps: ${(off / psMs).toFixed(2)}×   proc on / ps: ${(on / psMs).toFixed(2)}×`);
     console.log("BENCH " + JSON.stringify({ bench: "tick", ticks: TICKS, procOffMs: off, procOnMs: on, psMs }));
   } finally {
@@ -55,4 +63,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

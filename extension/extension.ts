@@ -52,7 +52,14 @@ export function activate(context: vscode.ExtensionContext): void {
       const open = t("Open Settings");
       void vscode.window
         // plain(): a workspace's settings.json can put `[x](command:…)` into a probe name the error quotes
-        .showWarningMessage(t("Watchdog: {0} problem(s) in watchdog.probes; see the Watchdog output. First: {1}", errors.length, plain(errors[0] ?? "", 300)), open)
+        .showWarningMessage(
+          t(
+            "Watchdog: {0} problem(s) in watchdog.probes; see the Watchdog output. First: {1}",
+            errors.length,
+            plain(errors[0] ?? "", 300),
+          ),
+          open,
+        )
         .then((a) => (a === open ? vscode.commands.executeCommand("watchdog.openSettings") : undefined));
     }
     shownErrors = joined;
@@ -82,7 +89,8 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.${PROBES}`) || e.affectsConfiguration(`${SECTION}.${LOCAL_AUTOSTART}`)) applySettings();
+      if (e.affectsConfiguration(`${SECTION}.${PROBES}`) || e.affectsConfiguration(`${SECTION}.${LOCAL_AUTOSTART}`))
+        applySettings();
     }),
     // a token set from another window reaches this one too
     context.secrets.onDidChange((e) => {

@@ -24,7 +24,9 @@ export interface SshEntry {
 export function probeNames(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((e: unknown) =>
-    typeof e === "object" && e !== null && typeof (e as { name?: unknown }).name === "string" ? [(e as { name: string }).name] : [],
+    typeof e === "object" && e !== null && typeof (e as { name?: unknown }).name === "string"
+      ? [(e as { name: string }).name]
+      : [],
   );
 }
 
@@ -35,7 +37,7 @@ export function validateName(name: string, taken: readonly string[], t: Translat
   // command writes is always accepted when read back
   if (n.length > 64) return t("Use at most 64 characters.");
   if (/[\u0000-\u001f\u007f]/.test(n)) return t("Leave control characters out of the name.");
-  if (n === LOCAL_PROBE_NAME) return t("\"local\" is reserved for the probe the extension starts.");
+  if (n === LOCAL_PROBE_NAME) return t('"local" is reserved for the probe the extension starts.');
   if (taken.some((x) => x.trim() === n)) return t("A probe named {0} already exists.", n);
   return undefined;
 }
@@ -49,7 +51,8 @@ export function validateWsUrl(url: string, t: Translate): string | undefined {
   }
   if (u.protocol !== "ws:" && u.protocol !== "wss:") return t("The URL must start with ws:// or wss://.");
   // the token lives in SecretStorage; a URL with credentials would put it in settings.json
-  if (u.username !== "" || u.password !== "") return t("Leave credentials out of the URL; use \"Set Token for a Probe\".");
+  if (u.username !== "" || u.password !== "")
+    return t('Leave credentials out of the URL; use "Set Token for a Probe".');
   return undefined;
 }
 
@@ -71,8 +74,20 @@ export function directEntry(name: string, url: string): DirectEntry {
   return { name: name.trim(), url: url.trim() };
 }
 
-export function sshEntry(i: { name: string; host: string; port: string; username: string; identityFile: string; remotePort: string }): SshEntry {
-  const ssh: SshEntry["ssh"] = { host: i.host.trim(), port: Number(i.port.trim()), username: i.username.trim(), remotePort: Number(i.remotePort.trim()) };
+export function sshEntry(i: {
+  name: string;
+  host: string;
+  port: string;
+  username: string;
+  identityFile: string;
+  remotePort: string;
+}): SshEntry {
+  const ssh: SshEntry["ssh"] = {
+    host: i.host.trim(),
+    port: Number(i.port.trim()),
+    username: i.username.trim(),
+    remotePort: Number(i.remotePort.trim()),
+  };
   if (i.identityFile.trim() !== "") ssh.identityFile = i.identityFile.trim();
   return { name: i.name.trim(), ssh };
 }
@@ -82,9 +97,11 @@ export function localProbeEnv(raw: unknown): { env: Record<string, string>; erro
   const env: Record<string, string> = {};
   const errors: string[] = [];
   if (raw === undefined || raw === null) return { env, errors };
-  if (typeof raw !== "object" || Array.isArray(raw)) return { env, errors: ["watchdog.localProbe.env: expected an object of WATCHDOG_* variables"] };
+  if (typeof raw !== "object" || Array.isArray(raw))
+    return { env, errors: ["watchdog.localProbe.env: expected an object of WATCHDOG_* variables"] };
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (!/^WATCHDOG_[A-Z0-9_]+$/.test(k)) errors.push(`watchdog.localProbe.env: ${k} is not a WATCHDOG_* variable; ignored`);
+    if (!/^WATCHDOG_[A-Z0-9_]+$/.test(k))
+      errors.push(`watchdog.localProbe.env: ${k} is not a WATCHDOG_* variable; ignored`);
     else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") env[k] = String(v);
     else errors.push(`watchdog.localProbe.env.${k}: expected a string; ignored`);
   }

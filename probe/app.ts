@@ -41,10 +41,23 @@ export function buildHello(cfg: Config, meta: { hostname: string; startedAt: num
   return {
     type: "hello",
     protocol: PROTOCOL_VERSION,
-    probe: { version: PROBE_VERSION, hostname: meta.hostname, pid: process.pid, startedAt: new Date(meta.startedAt).toISOString() },
+    probe: {
+      version: PROBE_VERSION,
+      hostname: meta.hostname,
+      pid: process.pid,
+      startedAt: new Date(meta.startedAt).toISOString(),
+    },
     config: {
-      enabled: cfg.enabled, tickS: cfg.tickS, orchDownTicks: cfg.metrics.downTicks, cooldownS: cfg.cooldownS,
-      proc: { enabled: cfg.proc.enabled, ageMin: cfg.proc.ageMin, patterns: cfg.proc.patterns.map((p) => p.source), cooldownS: cfg.proc.cooldownS },
+      enabled: cfg.enabled,
+      tickS: cfg.tickS,
+      orchDownTicks: cfg.metrics.downTicks,
+      cooldownS: cfg.cooldownS,
+      proc: {
+        enabled: cfg.proc.enabled,
+        ageMin: cfg.proc.ageMin,
+        patterns: cfg.proc.patterns.map((p) => p.source),
+        cooldownS: cfg.proc.cooldownS,
+      },
       telegram: { enabled: meta.telegram },
     },
   };
@@ -67,9 +80,10 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
   });
   const alertmanager: Alertmanager | null = cfg.alertmanagerUrl
     ? createAlertmanager(cfg.alertmanagerUrl, {
-      hostname, cooldownFor: cooldown,
-      log: (l) => log(l.level === "error" ? "error" : "info", { event: "alertmanager", ...l }),
-    })
+        hostname,
+        cooldownFor: cooldown,
+        log: (l) => log(l.level === "error" ? "error" : "info", { event: "alertmanager", ...l }),
+      })
     : null;
 
   const decisions: Record<Action, number> = { alert: 0, repeat: 0, recovery: 0 };
@@ -81,18 +95,32 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     const delivery = telegram.enqueue({ key: ev.signal.key, action: ev.action, html: text.html, plain: text.plain });
     alertmanager?.post(ev, text.plain);
     const msg: Decision = {
-      type: "decision", seq: ev.seq, at: new Date(ev.at).toISOString(), key: ev.signal.key,
-      kind: ev.signal.kind, entity: ev.signal.entity, action: ev.action, text: text.plain,
+      type: "decision",
+      seq: ev.seq,
+      at: new Date(ev.at).toISOString(),
+      key: ev.signal.key,
+      kind: ev.signal.kind,
+      entity: ev.signal.entity,
+      action: ev.action,
+      text: text.plain,
       delivery: { telegram: delivery },
     };
     log(ev.action === "recovery" ? "info" : "warn", {
-      event: "decision", action: ev.action, key: ev.signal.key, title: ev.signal.title, telegram: delivery,
+      event: "decision",
+      action: ev.action,
+      key: ev.signal.key,
+      title: ev.signal.title,
+      telegram: delivery,
     });
     server?.broadcast(msg);
   };
 
   const loop = new TickLoop({
-    enabled: cfg.enabled, tickS: cfg.tickS, sources, cooldownFor: cooldown, orchIdle: orchIdle(cfg),
+    enabled: cfg.enabled,
+    tickS: cfg.tickS,
+    sources,
+    cooldownFor: cooldown,
+    orchIdle: orchIdle(cfg),
     clock: opts.clock,
     onDecision,
     onSnapshot: (s) => server?.broadcast(s),
@@ -105,10 +133,19 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     const am = alertmanager?.stats() ?? null;
     const lastMs = new Map(snap.sources.map((s) => [s.name, s.ms]));
     return {
-      up: true, enabled: cfg.enabled, build: { version: PROBE_VERSION, node: process.version }, startedAtMs: startedAt,
-      ticksTotal: loop.ticks, lastTickMs: loop.ticks ? snap.tickMs : null,
-      signals: signalStates(snap), decisions,
-      sources: sources.map((s) => ({ name: s.name, lastMs: lastMs.get(s.name) ?? null, errorsTotal: loop.sourceErrors.get(s.name) ?? 0 })),
+      up: true,
+      enabled: cfg.enabled,
+      build: { version: PROBE_VERSION, node: process.version },
+      startedAtMs: startedAt,
+      ticksTotal: loop.ticks,
+      lastTickMs: loop.ticks ? snap.tickMs : null,
+      signals: signalStates(snap),
+      decisions,
+      sources: sources.map((s) => ({
+        name: s.name,
+        lastMs: lastMs.get(s.name) ?? null,
+        errorsTotal: loop.sourceErrors.get(s.name) ?? 0,
+      })),
       telegram: tg && { deliveries, outboxDepth: tg.depth, droppedTotal: tg.dropped },
       alertmanager: am && { posts: { posted: am.posted, failed: am.failed, dropped: am.dropped } },
       stream: server && server.stats(),
@@ -120,8 +157,12 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     if (!opts.token) throw new Error("WATCHDOG_WS_TOKEN: required when the stream is on");
     const hello = buildHello(cfg, { hostname, startedAt, telegram: telegram.enabled });
     server = await startServer({
-      host: cfg.ws.host, port: cfg.ws.port, token: opts.token,
-      hello: () => hello, snapshot: () => loop.snapshot, alive: () => true,
+      host: cfg.ws.host,
+      port: cfg.ws.port,
+      token: opts.token,
+      hello: () => hello,
+      snapshot: () => loop.snapshot,
+      alive: () => true,
       metricsText: () => renderSelfMetrics(figures()),
       pingIntervalMs: opts.pingIntervalMs,
       log: (l) => log("info", { event: "stream", ...l }),

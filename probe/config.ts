@@ -4,8 +4,13 @@
 import { z } from "zod";
 import { parseMetricRules, type MetricRule } from "./metric-rules.js";
 
-export interface Dep { name: string; host: string; port: number }
-export type ProcPattern = { kind: "substring"; text: string; source: string } | { kind: "regex"; re: RegExp; source: string };
+export interface Dep {
+  name: string;
+  host: string;
+  port: number;
+}
+export type ProcPattern =
+  { kind: "substring"; text: string; source: string } | { kind: "regex"; re: RegExp; source: string };
 
 const BOOL_TRUE = new Set(["true", "1", "yes", "on"]);
 const BOOL_FALSE = new Set(["false", "0", "no", "off"]);
@@ -27,7 +32,10 @@ function num(opts: { min?: number; max?: number; int?: boolean; gt?: number }) {
       return z.NEVER;
     }
     const n = Number(s);
-    const fail = (why: string) => { ctx.addIssue({ code: "custom", message: `${why}, got ${s}` }); return z.NEVER; };
+    const fail = (why: string) => {
+      ctx.addIssue({ code: "custom", message: `${why}, got ${s}` });
+      return z.NEVER;
+    };
     if (opts.int && !Number.isInteger(n)) return fail("expected a whole number");
     if (opts.gt !== undefined && !(n > opts.gt)) return fail(`must be greater than ${opts.gt}`);
     if (opts.min !== undefined && n < opts.min) return fail(`must be at least ${opts.min}`);
@@ -39,7 +47,9 @@ function num(opts: { min?: number; max?: number; int?: boolean; gt?: number }) {
 function httpUrl() {
   return z.string().transform((v, ctx) => {
     let u: URL;
-    try { u = new URL(v.trim()); } catch {
+    try {
+      u = new URL(v.trim());
+    } catch {
       ctx.addIssue({ code: "custom", message: `not a valid URL: "${v}"` });
       return z.NEVER;
     }
@@ -52,7 +62,10 @@ function httpUrl() {
 }
 
 function list(v: string): string[] {
-  return v.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Splits `pytest,/py\.test|tox,x/i` on commas that are outside a /regex/. */
@@ -89,7 +102,10 @@ const patterns = z.string().transform((v, ctx) => {
   const out: ProcPattern[] = [];
   for (const t of toks) {
     const m = /^\/(.*)\/([a-z]*)$/is.exec(t);
-    if (!m) { out.push({ kind: "substring", text: t, source: t }); continue; }
+    if (!m) {
+      out.push({ kind: "substring", text: t, source: t });
+      continue;
+    }
     try {
       out.push({ kind: "regex", re: new RegExp(m[1]!, m[2]!.replace(/[gy]/g, "")), source: t });
     } catch (e) {
@@ -130,7 +146,10 @@ const rules = z.string().transform((v, ctx) => {
 
 const nonEmptyList = z.string().transform((v, ctx) => {
   const l = list(v);
-  if (l.length === 0) { ctx.addIssue({ code: "custom", message: "needs at least one entry" }); return z.NEVER; }
+  if (l.length === 0) {
+    ctx.addIssue({ code: "custom", message: "needs at least one entry" });
+    return z.NEVER;
+  }
   return l;
 });
 
@@ -146,32 +165,47 @@ const chatId = z.string().transform((v, ctx) => {
 const botToken = z.string().transform((v, ctx) => {
   const s = v.trim();
   // never echo the value: it is a secret
-  if (!/^\d+:[A-Za-z0-9_-]+$/.test(s)) { ctx.addIssue({ code: "custom", message: "expected a Bot API token of the form 123456:ABC-…" }); return z.NEVER; }
+  if (!/^\d+:[A-Za-z0-9_-]+$/.test(s)) {
+    ctx.addIssue({ code: "custom", message: "expected a Bot API token of the form 123456:ABC-…" });
+    return z.NEVER;
+  }
   return s;
 });
 
 const secret = z.string().transform((v, ctx) => {
   const s = v.trim();
-  if (s.length < 16 || /\s/.test(s)) { ctx.addIssue({ code: "custom", message: "must be at least 16 characters with no spaces" }); return z.NEVER; }
+  if (s.length < 16 || /\s/.test(s)) {
+    ctx.addIssue({ code: "custom", message: "must be at least 16 characters with no spaces" });
+    return z.NEVER;
+  }
   return s;
 });
 
 const host = z.string().transform((v, ctx) => {
   const s = v.trim();
-  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) { ctx.addIssue({ code: "custom", message: `not a host name or address: "${v}"` }); return z.NEVER; }
+  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) {
+    ctx.addIssue({ code: "custom", message: `not a host name or address: "${v}"` });
+    return z.NEVER;
+  }
   return s;
 });
 
 const path = z.string().transform((v, ctx) => {
   const s = v.trim();
-  if (!s.startsWith("/")) { ctx.addIssue({ code: "custom", message: `expected an absolute path, got "${v}"` }); return z.NEVER; }
+  if (!s.startsWith("/")) {
+    ctx.addIssue({ code: "custom", message: `expected an absolute path, got "${v}"` });
+    return z.NEVER;
+  }
   return s;
 });
 
 const absPaths = z.string().transform((v, ctx) => {
   const l = list(v);
   const bad = l.filter((p) => !p.startsWith("/"));
-  if (l.length === 0 || bad.length) { ctx.addIssue({ code: "custom", message: `expected absolute paths, got "${v}"` }); return z.NEVER; }
+  if (l.length === 0 || bad.length) {
+    ctx.addIssue({ code: "custom", message: `expected absolute paths, got "${v}"` });
+    return z.NEVER;
+  }
   return l;
 });
 
@@ -204,11 +238,17 @@ const CANON = {
   WATCHDOG_TELEGRAM_API_URL: [httpUrl(), "https://api.telegram.org"],
   WATCHDOG_TELEGRAM_OUTBOX_MAX: [num({ int: true, min: 1, max: 100_000 }), "200"],
   WATCHDOG_ALERTMANAGER_URL: [httpUrl(), undefined],
-  WATCHDOG_LANG: [z.string().transform((v, ctx) => {
-    const s = v.trim().toLowerCase();
-    if (s !== "en" && s !== "ru") { ctx.addIssue({ code: "custom", message: `expected en or ru, got "${v}"` }); return z.NEVER; }
-    return s as "en" | "ru";
-  }), "en"],
+  WATCHDOG_LANG: [
+    z.string().transform((v, ctx) => {
+      const s = v.trim().toLowerCase();
+      if (s !== "en" && s !== "ru") {
+        ctx.addIssue({ code: "custom", message: `expected en or ru, got "${v}"` });
+        return z.NEVER;
+      }
+      return s as "en" | "ru";
+    }),
+    "en",
+  ],
   WATCHDOG_WS_ENABLED: [bool, "true"],
   WATCHDOG_WS_HOST: [host, "127.0.0.1"],
   WATCHDOG_WS_PORT: [num({ int: true, min: 0, max: 65_535 }), "8787"],
@@ -268,9 +308,13 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     }
   }
   const c = p as Parsed;
-  if ((c.WATCHDOG_TELEGRAM_BOT_TOKEN === undefined) !== (c.WATCHDOG_TELEGRAM_CHAT_ID === undefined)
-      && !errors.some((e) => e.startsWith("WATCHDOG_TELEGRAM_"))) {
-    errors.push("WATCHDOG_TELEGRAM_CHAT_ID: WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID must be set together");
+  if (
+    (c.WATCHDOG_TELEGRAM_BOT_TOKEN === undefined) !== (c.WATCHDOG_TELEGRAM_CHAT_ID === undefined) &&
+    !errors.some((e) => e.startsWith("WATCHDOG_TELEGRAM_"))
+  ) {
+    errors.push(
+      "WATCHDOG_TELEGRAM_CHAT_ID: WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID must be set together",
+    );
   }
   if (c.WATCHDOG_WS_TOKEN !== undefined && c.WATCHDOG_WS_TOKEN_FILE !== undefined) {
     errors.push("WATCHDOG_WS_TOKEN_FILE: set either WATCHDOG_WS_TOKEN or WATCHDOG_WS_TOKEN_FILE, not both");
@@ -302,7 +346,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         paths: c.WATCHDOG_DISK_PATHS!,
       },
       docker: { socket: c.WATCHDOG_DOCKER_SOCKET ?? null, containers: c.WATCHDOG_CONTAINERS ?? [] },
-      deps: { targets: c.WATCHDOG_DEPS ?? [], timeoutS: c.WATCHDOG_DEPS_TIMEOUT_S!, downTicks: c.WATCHDOG_DEPS_DOWN_TICKS! },
+      deps: {
+        targets: c.WATCHDOG_DEPS ?? [],
+        timeoutS: c.WATCHDOG_DEPS_TIMEOUT_S!,
+        downTicks: c.WATCHDOG_DEPS_DOWN_TICKS!,
+      },
       sourceTimeoutS: c.WATCHDOG_SOURCE_TIMEOUT_S!,
       telegram: {
         botToken: c.WATCHDOG_TELEGRAM_BOT_TOKEN ?? null,

@@ -102,7 +102,9 @@ export class TickLoop {
   /** One tick. If a tick is already running, returns that one instead of starting another. */
   tick(): Promise<Snapshot> {
     if (this.running) return this.running;
-    this.running = this.runTick().finally(() => { this.running = null; });
+    this.running = this.runTick().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 
@@ -129,7 +131,10 @@ export class TickLoop {
       // A failed source keeps last tick's signals: its failure must not look like recovery.
       signals.push(...(this.lastOutputs.get(src.name)?.signals ?? []));
       // Only a failing source has one; when it is absent again, decide() recovers it.
-      if (!r.ok) signals.push(makeSignal("source_error", src.name, true, "warning", `source ${src.name} failed: ${r.error}`, r.error));
+      if (!r.ok)
+        signals.push(
+          makeSignal("source_error", src.name, true, "warning", `source ${src.name} failed: ${r.error}`, r.error),
+        );
     }
     this.decideAll(signals, now);
     this.latest = this.buildSnapshot(now, sources, signals, performance.now() - t0);
@@ -137,7 +142,10 @@ export class TickLoop {
     return this.latest;
   }
 
-  private async runSource(src: Source, now: number): Promise<{ ok: true; output: SourceOutput; ms: number } | { ok: false; error: string; ms: number }> {
+  private async runSource(
+    src: Source,
+    now: number,
+  ): Promise<{ ok: true; output: SourceOutput; ms: number } | { ok: false; error: string; ms: number }> {
     const t0 = performance.now();
     const ac = new AbortController();
     let handle: unknown = null;
@@ -171,7 +179,11 @@ export class TickLoop {
     for (const [key, entry] of this.states) {
       if (seen.has(key)) continue;
       if (entry.state.firing) {
-        this.decideOne(makeSignal(entry.kind, entry.entity, false, "info", `${entry.kind} ${entry.entity} gone`), false, now);
+        this.decideOne(
+          makeSignal(entry.kind, entry.entity, false, "info", `${entry.kind} ${entry.entity} gone`),
+          false,
+          now,
+        );
       }
     }
     this.pruneRecovered(now);
@@ -201,9 +213,14 @@ export class TickLoop {
     for (const [key, { state, kind, entity }] of this.states) {
       const until = cooldownUntil(state, this.opts.cooldownFor(kind));
       out.push({
-        key, kind, entity, firing: state.firing,
-        since: iso(state.since), lastNotifiedAt: iso(state.lastNotifiedAt),
-        cooldownUntil: iso(until), notifications: state.notifications,
+        key,
+        kind,
+        entity,
+        firing: state.firing,
+        since: iso(state.since),
+        lastNotifiedAt: iso(state.lastNotifiedAt),
+        cooldownUntil: iso(until),
+        notifications: state.notifications,
       });
     }
     return out.sort((a, b) => Number(b.firing) - Number(a.firing) || a.key.localeCompare(b.key));
@@ -234,15 +251,30 @@ export class TickLoop {
 
   private emptySnapshot(tickMs: number): Snapshot {
     return {
-      type: "snapshot", seq: this.nextSeq(), at: new Date(this.clock.now()).toISOString(), tickMs: round(tickMs),
-      enabled: this.opts.enabled, sources: [], orch: this.opts.orchIdle, processes: [], processesTruncated: 0,
-      signals: [], alerts: [], host: null, containers: [], deps: [],
+      type: "snapshot",
+      seq: this.nextSeq(),
+      at: new Date(this.clock.now()).toISOString(),
+      tickMs: round(tickMs),
+      enabled: this.opts.enabled,
+      sources: [],
+      orch: this.opts.orchIdle,
+      processes: [],
+      processesTruncated: 0,
+      signals: [],
+      alerts: [],
+      host: null,
+      containers: [],
+      deps: [],
     };
   }
 
   /** A listener that throws must not stop the tick. */
   private safe(fn: () => void): void {
-    try { fn(); } catch { /* listeners report their own failures */ }
+    try {
+      fn();
+    } catch {
+      /* listeners report their own failures */
+    }
   }
 }
 

@@ -51,8 +51,12 @@ async function main(): Promise<void> {
 
   probe = await startProbe(cfg, { log, token });
   log("info", {
-    event: "listening", url: probe.url, enabled: cfg.enabled, tickS: cfg.tickS,
-    sources: probe.sourceNames, telegram: probe.telegram.enabled,
+    event: "listening",
+    url: probe.url,
+    enabled: cfg.enabled,
+    tickS: cfg.tickS,
+    sources: probe.sourceNames,
+    telegram: probe.telegram.enabled,
   });
 }
 

@@ -14,7 +14,8 @@ export interface MetricRule {
   source: string;
 }
 
-const RULE_RE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{[^}]*\})?\s*(>=|<=|==|!=|>|<)\s*(\S+)$/;
+const RULE_RE =
+  /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{[^}]*\})?\s*(>=|<=|==|!=|>|<)\s*(\S+)$/;
 const LABEL_RE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*$/;
 
 export function parseMetricRules(text: string): { ok: true; rules: MetricRule[] } | { ok: false; error: string } {
@@ -31,7 +32,8 @@ export function parseMetricRules(text: string): { ok: true; rules: MetricRule[] 
       const inner = m[3].slice(1, -1).trim();
       for (const part of inner ? inner.split(",") : []) {
         const lm = LABEL_RE.exec(part);
-        if (!lm) return { ok: false, error: `rule "${src}": bad label matcher "${part.trim()}" (expected key="value")` };
+        if (!lm)
+          return { ok: false, error: `rule "${src}": bad label matcher "${part.trim()}" (expected key="value")` };
         labels[lm[1]!] = lm[2]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
       }
     }
@@ -54,11 +56,17 @@ function parseRuleValue(s: string): number | null {
 
 export function compare(op: RuleOp, a: number, b: number): boolean {
   switch (op) {
-    case ">": return a > b;
-    case ">=": return a >= b;
-    case "<": return a < b;
-    case "<=": return a <= b;
-    case "==": return a === b;
-    case "!=": return a !== b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
   }
 }

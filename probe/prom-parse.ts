@@ -90,11 +90,20 @@ export function parsePrometheusText(text: string, opts: PromParseOptions = {}): 
       continue;
     }
 
-    if (samples.length >= maxSamples) { dropped++; continue; }
+    if (samples.length >= maxSamples) {
+      dropped++;
+      continue;
+    }
     const r = parseSample(text.slice(b, end));
-    if (typeof r === "string") { bad(line(), r); continue; }
+    if (typeof r === "string") {
+      bad(line(), r);
+      continue;
+    }
     const why = checkSpecialLabel(r, types);
-    if (why) { bad(line(), why); continue; }
+    if (why) {
+      bad(line(), why);
+      continue;
+    }
     samples.push(r);
   }
   return { samples, types: Object.fromEntries(types), malformed, malformedExamples: examples, dropped };
@@ -140,7 +149,9 @@ const isNameChar = (c: string) => isNameStart(c) || (c >= "0" && c <= "9");
 function parseSample(s: string): PromSample | string {
   let i = 0;
   const n = s.length;
-  const skip = () => { while (i < n && isBlank(s[i])) i++; };
+  const skip = () => {
+    while (i < n && isBlank(s[i])) i++;
+  };
 
   if (!isNameStart(s[0]!)) return "invalid metric name";
   while (i < n && isNameChar(s[i]!)) i++;
@@ -154,7 +165,10 @@ function parseSample(s: string): PromSample | string {
     const seen = new Set<string>();
     for (;;) {
       skip();
-      if (s[i] === "}") { i++; break; }
+      if (s[i] === "}") {
+        i++;
+        break;
+      }
       const ls = i;
       if (i >= n || !isNameStart(s[i]!) || s[i] === ":") return "invalid label name";
       while (i < n && isNameChar(s[i]!) && s[i] !== ":") i++;
@@ -169,7 +183,11 @@ function parseSample(s: string): PromSample | string {
       let closed = false;
       while (i < n) {
         const c = s[i]!;
-        if (c === '"') { closed = true; i++; break; }
+        if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        }
         if (c === "\\") {
           const e = s[i + 1];
           if (e === "\\" || e === '"') value += e;
@@ -191,9 +209,15 @@ function parseSample(s: string): PromSample | string {
       seen.add(key);
       pairs.push([key, value]);
       skip();
-      if (s[i] === ",") { i++; continue; }
-      if (s[i] === "}") { i++; break; }
-      return "expected \",\" or \"}\" after a label value";
+      if (s[i] === ",") {
+        i++;
+        continue;
+      }
+      if (s[i] === "}") {
+        i++;
+        break;
+      }
+      return 'expected "," or "}" after a label value';
     }
     skip();
   }
@@ -253,7 +277,8 @@ export function parseGoFloat(tok: string): number | null {
   }
   const h = HEX_RE.exec(tok);
   if (h) {
-    const int = h[2] ?? "", frac = h[3] ?? "";
+    const int = h[2] ?? "",
+      frac = h[3] ?? "";
     if (int === "" && frac === "") return null;
     const mant = parseInt(`${int}${frac}` || "0", 16);
     const v = mant * 2 ** (Number(h[4]) - 4 * frac.length);

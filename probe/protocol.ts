@@ -150,11 +150,7 @@ export const DecisionSchema = z.object({
   delivery: z.object({ telegram: DeliverySchema }),
 });
 
-export const ServerMessageSchema = z.discriminatedUnion("type", [
-  HelloSchema,
-  SnapshotSchema,
-  DecisionSchema,
-]);
+export const ServerMessageSchema = z.discriminatedUnion("type", [HelloSchema, SnapshotSchema, DecisionSchema]);
 
 export const PingSchema = z.object({ type: z.literal("ping") });
 export const ClientMessageSchema = z.discriminatedUnion("type", [PingSchema]);

@@ -6,15 +6,58 @@ export const MASK = "***";
 
 /** Last name segments that describe *where* a secret is, not the secret itself. */
 const EXEMPT_LAST = new Set([
-  "file", "files", "path", "dir", "url", "uri", "host", "port", "type", "name", "names",
-  "stdin", "prompt", "env", "mode", "method", "length", "len", "ttl", "expiry", "expires",
-  "timeout", "command", "cmd", "helper", "sock", "socket", "count", "size", "format",
+  "file",
+  "files",
+  "path",
+  "dir",
+  "url",
+  "uri",
+  "host",
+  "port",
+  "type",
+  "name",
+  "names",
+  "stdin",
+  "prompt",
+  "env",
+  "mode",
+  "method",
+  "length",
+  "len",
+  "ttl",
+  "expiry",
+  "expires",
+  "timeout",
+  "command",
+  "cmd",
+  "helper",
+  "sock",
+  "socket",
+  "count",
+  "size",
+  "format",
 ]);
 /** A name ending in one of these nouns names a secret (`--token`, `DB_PASS`, `X-Auth`). */
 const SECRET_LAST = new Set([
-  "password", "passwd", "pwd", "passphrase", "pass", "secret", "secrets", "token",
-  "apikey", "auth", "credential", "credentials", "cookie", "sas", "sig", "signature",
-  "privatekey", "secretkey", "accesskey",
+  "password",
+  "passwd",
+  "pwd",
+  "passphrase",
+  "pass",
+  "secret",
+  "secrets",
+  "token",
+  "apikey",
+  "auth",
+  "credential",
+  "credentials",
+  "cookie",
+  "sas",
+  "sig",
+  "signature",
+  "privatekey",
+  "secretkey",
+  "accesskey",
 ]);
 /** Compound words that end in a secret noun (`PGPASSWORD`, `accesstoken`, `clientsecret`). */
 const SECRET_SUFFIX = /(password|passwd|passphrase|secret|token|apikey)$/;
@@ -22,8 +65,23 @@ const SECRET_SUFFIX = /(password|passwd|passphrase|secret|token|apikey)$/;
 const SECRET_ANYWHERE = new Set(["password", "passwd", "passphrase", "secret"]);
 /** `key` alone is too common in flags (`--key client.pem`, `--sort-key`); these qualify it. */
 const KEY_QUALIFIERS = new Set([
-  "api", "access", "secret", "private", "master", "encryption", "signing", "account",
-  "subscription", "client", "auth", "license", "service", "deploy", "admin", "app", "storage",
+  "api",
+  "access",
+  "secret",
+  "private",
+  "master",
+  "encryption",
+  "signing",
+  "account",
+  "subscription",
+  "client",
+  "auth",
+  "license",
+  "service",
+  "deploy",
+  "admin",
+  "app",
+  "storage",
 ]);
 
 /** `ACCESS_TOKEN` → [access, token]; `apiKey` → [api, key]; `--client-secret` → [client, secret]. */
@@ -103,7 +161,8 @@ export function redactUrls(s: string): string {
   });
   if (out.includes("?") || out.includes("&")) {
     out = out.replace(URL_QUERY_PARAM, (all, sep: string, name: string, value: string) =>
-      value && isSecretName(name, false) ? `${sep}${name}=${MASK}` : all);
+      value && isSecretName(name, false) ? `${sep}${name}=${MASK}` : all,
+    );
   }
   return out;
 }
@@ -124,7 +183,15 @@ type Pending = null | "flagValue" | "headerValue" | "credential";
 
 /** Programs whose short options carry secrets (`curl -u user:pw`, `mysql -ppw`). */
 type Tool = null | "curl" | "mysql";
-const MYSQL_TOOLS = new Set(["mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", "mysqlimport", "mysqlcheck"]);
+const MYSQL_TOOLS = new Set([
+  "mysql",
+  "mysqldump",
+  "mysqladmin",
+  "mariadb",
+  "mariadb-dump",
+  "mysqlimport",
+  "mysqlcheck",
+]);
 
 function toolOf(word: string): Tool {
   const base = word.slice(word.lastIndexOf("/") + 1);
@@ -133,13 +200,21 @@ function toolOf(word: string): Tool {
   return null;
 }
 
-interface State { pending: Pending; tool: Tool; curlUser: boolean; quote: string | null }
+interface State {
+  pending: Pending;
+  tool: Tool;
+  curlUser: boolean;
+  quote: string | null;
+}
 
 /** Redacts one whitespace-free word and says what the next word is. */
 function redactWord(word: string, st: State): string {
   if (st.quote) {
     // still inside a masked quoted value
-    if (word.endsWith(st.quote)) { st.quote = null; return MASK + word.slice(word.length - 1); }
+    if (word.endsWith(st.quote)) {
+      st.quote = null;
+      return MASK + word.slice(word.length - 1);
+    }
     return MASK;
   }
   const pending = st.pending;
@@ -152,7 +227,10 @@ function redactWord(word: string, st: State): string {
   const core = word.replace(QUOTES_HEAD, "");
   const head = word.slice(0, word.length - core.length);
   if (pending === "headerValue") {
-    if (AUTH_SCHEMES.has(core.replace(QUOTES_TAIL, "").toLowerCase())) { st.pending = "credential"; return word; }
+    if (AUTH_SCHEMES.has(core.replace(QUOTES_TAIL, "").toLowerCase())) {
+      st.pending = "credential";
+      return word;
+    }
     return maskWord(word, st);
   }
   if (st.curlUser) {
@@ -161,17 +239,24 @@ function redactWord(word: string, st: State): string {
     if (c > 0 && !core.startsWith("-")) return head + core.slice(0, c + 1) + maskWord(core.slice(c + 1), st);
   }
   const tool = toolOf(core);
-  if (tool) { st.tool = tool; return word; }
+  if (tool) {
+    st.tool = tool;
+    return word;
+  }
   return head + redactCore(core, st);
 }
 
 function redactCore(core: string, st: State): string {
-  if (/^bearer$/i.test(core)) { st.pending = "credential"; return core; }
+  if (/^bearer$/i.test(core)) {
+    st.pending = "credential";
+    return core;
+  }
   if (st.tool === "curl" && (core === "-u" || core === "--user" || core === "--proxy-user" || core === "-U")) {
     st.curlUser = true;
     return core;
   }
-  if (st.tool === "mysql" && /^-p[^\s]+$/.test(core) && !core.startsWith("-port")) return "-p" + maskWord(core.slice(2));
+  if (st.tool === "mysql" && /^-p[^\s]+$/.test(core) && !core.startsWith("-port"))
+    return "-p" + maskWord(core.slice(2));
   const prop = JAVA_PROP.exec(core);
   if (prop) {
     const [, d, name, value] = prop;
@@ -200,8 +285,14 @@ function redactCore(core: string, st: State): string {
     const header = HEADER_WORD.exec(core.replace(QUOTES_TAIL, ""));
     if (header && isSecretHeader(header[1]!)) {
       const value = core.slice(header[1]!.length + 1);
-      if (value.replace(QUOTES_TAIL, "") === "") { st.pending = "headerValue"; return core; }
-      if (AUTH_SCHEMES.has(value.replace(QUOTES_TAIL, "").toLowerCase())) { st.pending = "credential"; return core; }
+      if (value.replace(QUOTES_TAIL, "") === "") {
+        st.pending = "headerValue";
+        return core;
+      }
+      if (AUTH_SCHEMES.has(value.replace(QUOTES_TAIL, "").toLowerCase())) {
+        st.pending = "credential";
+        return core;
+      }
       return `${header[1]}:${maskWord(value, st)}`;
     }
   }

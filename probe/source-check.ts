@@ -1,9 +1,7 @@
 // What the loop checks of a source's answer before trusting it. A source's junk must
 // neither crash the tick nor reach decide() or the stream (where every client would
 // reject the whole snapshot): a malformed answer makes the source a failed one.
-import {
-  ContainerSchema, DepSchema, HostSchema, OrchStateSchema, ProcessSchema,
-} from "./protocol.js";
+import { ContainerSchema, DepSchema, HostSchema, OrchStateSchema, ProcessSchema } from "./protocol.js";
 import { signalKey } from "./signals.js";
 
 const SEVERITIES = new Set(["info", "warning", "critical"]);
@@ -20,8 +18,10 @@ export function malformedSignal(list: readonly unknown[]): string | null {
       if (typeof g[f] !== "string") return `#${i} has no string ${f}`;
     }
     if (typeof g.active !== "boolean") return `#${i} has no boolean active`;
-    if (typeof g.severity !== "string" || !SEVERITIES.has(g.severity)) return `#${i} has severity ${String(g.severity)}`;
-    if (g.key !== signalKey(g.kind as string, g.entity as string)) return `#${i} has key ${String(g.key).slice(0, 80)} for ${String(g.kind).slice(0, 40)}:${String(g.entity).slice(0, 40)}`;
+    if (typeof g.severity !== "string" || !SEVERITIES.has(g.severity))
+      return `#${i} has severity ${String(g.severity)}`;
+    if (g.key !== signalKey(g.kind as string, g.entity as string))
+      return `#${i} has key ${String(g.key).slice(0, 80)} for ${String(g.kind).slice(0, 40)}:${String(g.entity).slice(0, 40)}`;
   }
   return null;
 }

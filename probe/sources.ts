@@ -23,8 +23,12 @@ export function buildSources(cfg: Config): Source[] {
 /** The orchestrator's state before the metrics source has answered (or when it is off). */
 export function orchIdle(cfg: Config): OrchState {
   return {
-    configured: cfg.metrics.url !== null, up: null, failures: 0,
-    threshold: cfg.metrics.downTicks, lastOkAt: null, lastError: null,
+    configured: cfg.metrics.url !== null,
+    up: null,
+    failures: 0,
+    threshold: cfg.metrics.downTicks,
+    lastOkAt: null,
+    lastError: null,
   };
 }
 

@@ -12,7 +12,15 @@ const results = {};
 /** Benches run bundled, with plain node, as the probe runs in production (tsx alone adds ~35 MiB RSS). */
 async function bundle(entry) {
   const out = `.cache/bench/${entry.replace(/[/.]/g, "_")}.cjs`;
-  await build({ entryPoints: [entry], bundle: true, platform: "node", target: "node20", format: "cjs", outfile: out, logLevel: "warning" });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    outfile: out,
+    logLevel: "warning",
+  });
   return out;
 }
 async function bench(label, entry, args = [], env = {}) {
@@ -26,7 +34,10 @@ function run(label, cmd, args, env = {}) {
     console.log(`\n== ${label}`);
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
     let out = "";
-    child.stdout.on("data", (d) => { out += d; process.stdout.write(d); });
+    child.stdout.on("data", (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
     child.on("exit", (code) => {
       for (const line of out.split("\n")) {
         if (!line.startsWith("BENCH ")) continue;
@@ -53,8 +64,12 @@ const ms = (n) => (n == null ? "—" : `${n.toFixed(1)} ms`);
 const x = (a, b) => (a == null || b == null ? "—" : `${(a / b).toFixed(2)}×`);
 const rows = [];
 for (const r of results["proc-scan"]?.rows ?? []) {
-  rows.push([`proc scan, ${r.pids.toLocaleString("en")} processes`, `${ms(r.ours)} (ps ${ms(r.ps)}, C floor ${ms(r.cFull)})`,
-    `${x(r.ours, r.cFull)} C floor, ${x(r.ours, r.ps)} ps`, "`npx tsx bench/proc-scan.ts`"]);
+  rows.push([
+    `proc scan, ${r.pids.toLocaleString("en")} processes`,
+    `${ms(r.ours)} (ps ${ms(r.ps)}, C floor ${ms(r.cFull)})`,
+    `${x(r.ours, r.cFull)} C floor, ${x(r.ours, r.ps)} ps`,
+    "`npx tsx bench/proc-scan.ts`",
+  ]);
 }
 const t = results.tick;
 if (t) {
@@ -63,20 +78,55 @@ if (t) {
 }
 const f = results.fanout;
 if (f) {
-  rows.push([`fan-out to ${f.clients} clients (${f.processes} processes)`, `p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}`, "goal p99 < 25 ms", "`npx tsx bench/fanout.ts`"]);
-  rows.push(["stream server RSS, 32 clients", `${(f.rssMaxBytes / 2 ** 20).toFixed(1)} MiB`, "bench process with the server only", "`npx tsx bench/fanout.ts`"]);
+  rows.push([
+    `fan-out to ${f.clients} clients (${f.processes} processes)`,
+    `p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}`,
+    "goal p99 < 25 ms",
+    "`npx tsx bench/fanout.ts`",
+  ]);
+  rows.push([
+    "stream server RSS, 32 clients",
+    `${(f.rssMaxBytes / 2 ** 20).toFixed(1)} MiB`,
+    "bench process with the server only",
+    "`npx tsx bench/fanout.ts`",
+  ]);
 }
 const m = results.rss;
-if (m) rows.push([`probe RSS, ${m.processes.toLocaleString("en")} processes scanned, ${m.clients} clients`, `${(m.rssBytes / 2 ** 20).toFixed(1)} MiB`, "goal < 80 MiB", "`npx tsx bench/rss.ts`"]);
+if (m)
+  rows.push([
+    `probe RSS, ${m.processes.toLocaleString("en")} processes scanned, ${m.clients} clients`,
+    `${(m.rssBytes / 2 ** 20).toFixed(1)} MiB`,
+    "goal < 80 MiB",
+    "`npx tsx bench/rss.ts`",
+  ]);
 if (existsSync("dist/orchestrator-watchdog.vsix")) {
-  rows.push(["VSIX size", `${(statSync("dist/orchestrator-watchdog.vsix").size / 1024).toFixed(0)} KiB`, "goal < 1 MB", "`npm run package`"]);
+  rows.push([
+    "VSIX size",
+    `${(statSync("dist/orchestrator-watchdog.vsix").size / 1024).toFixed(0)} KiB`,
+    "goal < 1 MB",
+    "`npm run package`",
+  ]);
 }
 const a = results.activation;
-if (a) rows.push(["extension activation", ms(a.activateMs), `${x(a.activateMs, a.referenceMs)} require("ws")`, "`npx tsx bench/activation.ts`"]);
+if (a)
+  rows.push([
+    "extension activation",
+    ms(a.activateMs),
+    `${x(a.activateMs, a.referenceMs)} require("ws")`,
+    "`npx tsx bench/activation.ts`",
+  ]);
 const s = results.soak;
-if (s) rows.push([`soak, ${s.ticks.toLocaleString("en")} ticks with faults`, s.ok ? "OK" : "FAILED", s.summary.replace(/^soak: /, ""), "`npm run soak`"]);
+if (s)
+  rows.push([
+    `soak, ${s.ticks.toLocaleString("en")} ticks with faults`,
+    s.ok ? "OK" : "FAILED",
+    s.summary.replace(/^soak: /, ""),
+    "`npm run soak`",
+  ]);
 
-console.log(`\n## How it performs\n\nOne run of \`npm run bench\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadAtStart.toFixed(1)} at the start, Node ${process.version}, ${((Date.now() - started) / 60000).toFixed(1)} min.\n`);
+console.log(
+  `\n## How it performs\n\nOne run of \`npm run bench\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadAtStart.toFixed(1)} at the start, Node ${process.version}, ${((Date.now() - started) / 60000).toFixed(1)} min.\n`,
+);
 console.log("| what | measured | against | reproduce |");
 console.log("|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

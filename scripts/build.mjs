@@ -3,7 +3,14 @@
 import { build } from "esbuild";
 import { existsSync } from "node:fs";
 
-const common = { bundle: true, platform: "node", target: "node20", sourcemap: false, logLevel: "warning", legalComments: "none" };
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  sourcemap: false,
+  logLevel: "warning",
+  legalComments: "none",
+};
 
 await build({
   ...common,

@@ -27,7 +27,10 @@ stage("package (npm run package)", "npm", ["run", "--silent", "package"]);
 
 console.log("== e2e: harness (test/e2e/run.ts)");
 const t0 = Date.now();
-const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "test/e2e/run.ts"], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "test/e2e/run.ts"], {
+  stdio: ["ignore", "pipe", "inherit"],
+  detached: true,
+});
 let summary = null;
 let buf = "";
 child.stdout.on("data", (d) => {
@@ -43,10 +46,26 @@ child.stdout.on("data", (d) => {
 const limit = setTimeout(() => {
   console.log(`e2e: the harness ran past ${HARNESS_LIMIT_MS / 1000} s; stopping it (pid ${child.pid})`);
   // SIGTERM first: the harness stops everything it started on SIGTERM
-  try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
-  setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 15_000).unref();
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    /* gone */
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }, 15_000).unref();
 }, HARNESS_LIMIT_MS);
-const forward = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+const forward = (sig) => {
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    /* gone */
+  }
+};
 process.on("SIGINT", () => forward("SIGINT"));
 process.on("SIGTERM", () => forward("SIGTERM"));
 

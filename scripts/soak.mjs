@@ -5,7 +5,10 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const child = spawn("npx", ["tsx", "--expose-gc", "test/soak/run.ts", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+const child = spawn("npx", ["tsx", "--expose-gc", "test/soak/run.ts", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
 child.on("error", (e) => {
   console.error(`soak: cannot start tsx: ${e.message}`);
   process.exit(1);

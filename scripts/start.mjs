@@ -11,7 +11,8 @@ const env = { ...process.env };
 if (existsSync(".env")) {
   for (const line of readFileSync(".env", "utf8").split("\n")) {
     const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m && !line.trimStart().startsWith("#") && env[m[1]] === undefined) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
+    if (m && !line.trimStart().startsWith("#") && env[m[1]] === undefined)
+      env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
   }
 }
 env.WATCHDOG_PROC_ENABLED ??= "true";
@@ -22,7 +23,10 @@ if (!env.WATCHDOG_WS_TOKEN && !env.WATCHDOG_WS_TOKEN_FILE && env.WATCHDOG_WS_ENA
 }
 
 // the same V8 flag as the container image (see probe/deploy/Dockerfile)
-const child = spawn(process.execPath, ["--max-semi-space-size=2", "dist/probe.js"], { env, stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--max-semi-space-size=2", "dist/probe.js"], {
+  env,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 let buf = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
@@ -30,10 +34,16 @@ child.stdout.on("data", (chunk) => {
   buf += chunk.toString();
   for (let i; (i = buf.indexOf("\n")) >= 0; buf = buf.slice(i + 1)) {
     let line;
-    try { line = JSON.parse(buf.slice(0, i)); } catch { continue; }
+    try {
+      line = JSON.parse(buf.slice(0, i));
+    } catch {
+      continue;
+    }
     if (line.event === "listening") {
-      process.stdout.write(`\n  Stream:  ${line.url}\n  Token:   ${generated}\n` +
-        `  (generated for this run; set WATCHDOG_WS_TOKEN to choose your own)\n\n`);
+      process.stdout.write(
+        `\n  Stream:  ${line.url}\n  Token:   ${generated}\n` +
+          `  (generated for this run; set WATCHDOG_WS_TOKEN to choose your own)\n\n`,
+      );
       generated = null;
     }
   }

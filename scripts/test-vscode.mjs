@@ -37,19 +37,23 @@ const exe = process.env.VSCODE_EXECUTABLE;
 if (exe) {
   const tmp = mkdtempSync(join(tmpdir(), "watchdog-vscode-"));
   console.log(`test:vscode: running the suite in ${exe}`);
-  code = run(exe, [
-    `--extensionDevelopmentPath=${repo}`,
-    `--extensionTestsPath=${suite}`,
-    `--user-data-dir=${join(tmp, "user-data")}`,
-    `--extensions-dir=${join(tmp, "extensions")}`,
-    "--disable-extensions",
-    "--disable-workspace-trust",
-    "--skip-welcome",
-    "--skip-release-notes",
-    "--no-sandbox",
-    "--disable-gpu",
-    join(tmp, "workspace"),
-  ], { env: { ...process.env, WATCHDOG_VSCODE_RESULTS: join(tmp, "results.json") } });
+  code = run(
+    exe,
+    [
+      `--extensionDevelopmentPath=${repo}`,
+      `--extensionTestsPath=${suite}`,
+      `--user-data-dir=${join(tmp, "user-data")}`,
+      `--extensions-dir=${join(tmp, "extensions")}`,
+      "--disable-extensions",
+      "--disable-workspace-trust",
+      "--skip-welcome",
+      "--skip-release-notes",
+      "--no-sandbox",
+      "--disable-gpu",
+      join(tmp, "workspace"),
+    ],
+    { env: { ...process.env, WATCHDOG_VSCODE_RESULTS: join(tmp, "results.json") } },
+  );
   rmSync(tmp, { recursive: true, force: true });
   // the suite prints its own "N passed, N failed" line through the extension host's console
 } else {

@@ -16,8 +16,21 @@ import {
 } from "../settings.js";
 import type { Translate } from "../views/format.js";
 
-async function ask(title: string, prompt: string, validate: (v: string) => string | undefined, value = "", placeHolder?: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: validate });
+async function ask(
+  title: string,
+  prompt: string,
+  validate: (v: string) => string | undefined,
+  value = "",
+  placeHolder?: string,
+): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt,
+    value,
+    placeHolder,
+    ignoreFocusOut: true,
+    validateInput: validate,
+  });
 }
 
 /** Returns the new probe's name, or undefined when the user backed out. */
@@ -25,7 +38,10 @@ export async function connectToProbe(t: Translate, openSettings: () => Thenable<
   const direct = t("Direct WebSocket URL (ws:// or wss://)");
   const ssh = t("Through an SSH tunnel");
   const edit = t("Edit the watchdog.probes setting");
-  const how = await vscode.window.showQuickPick([direct, ssh, edit], { title: t("Connect to a Probe"), placeHolder: t("How do you reach the probe?") });
+  const how = await vscode.window.showQuickPick([direct, ssh, edit], {
+    title: t("Connect to a Probe"),
+    placeHolder: t("How do you reach the probe?"),
+  });
   if (how === undefined) return undefined;
   if (how === edit) {
     await openSettings();
@@ -35,10 +51,21 @@ export async function connectToProbe(t: Translate, openSettings: () => Thenable<
   const raw = config.inspect<unknown>(PROBES)?.globalValue;
   const taken = probeNames(config.get<unknown>(PROBES));
   const title = t("Connect to a Probe");
-  const name = await ask(title, t("A short name for this probe (shown in the tree)"), (v) => validateName(v, taken, t), "", "ci-runner-3");
+  const name = await ask(
+    title,
+    t("A short name for this probe (shown in the tree)"),
+    (v) => validateName(v, taken, t),
+    "",
+    "ci-runner-3",
+  );
   if (name === undefined) return undefined;
   if (how === direct) {
-    const url = await ask(title, t("The probe's stream URL"), (v) => validateWsUrl(v, t), "ws://127.0.0.1:8787/v1/stream");
+    const url = await ask(
+      title,
+      t("The probe's stream URL"),
+      (v) => validateWsUrl(v, t),
+      "ws://127.0.0.1:8787/v1/stream",
+    );
     if (url === undefined) return undefined;
     await config.update(PROBES, withProbe(raw, directEntry(name, url)), vscode.ConfigurationTarget.Global);
   } else {
@@ -48,9 +75,20 @@ export async function connectToProbe(t: Translate, openSettings: () => Thenable<
     if (port === undefined) return undefined;
     const username = await ask(title, t("SSH user name"), (v) => validateRequired(v, t), "");
     if (username === undefined) return undefined;
-    const identityFile = await ask(title, t("Private key file (leave empty to use the SSH agent)"), () => undefined, "", "~/.ssh/id_ed25519");
+    const identityFile = await ask(
+      title,
+      t("Private key file (leave empty to use the SSH agent)"),
+      () => undefined,
+      "",
+      "~/.ssh/id_ed25519",
+    );
     if (identityFile === undefined) return undefined;
-    const remotePort = await ask(title, t("The probe's port on that host (WATCHDOG_WS_PORT)"), (v) => validatePort(v, t), "8787");
+    const remotePort = await ask(
+      title,
+      t("The probe's port on that host (WATCHDOG_WS_PORT)"),
+      (v) => validatePort(v, t),
+      "8787",
+    );
     if (remotePort === undefined) return undefined;
     const entry = sshEntry({ name, host, port, username, identityFile, remotePort });
     await config.update(PROBES, withProbe(raw, entry), vscode.ConfigurationTarget.Global);
@@ -59,20 +97,32 @@ export async function connectToProbe(t: Translate, openSettings: () => Thenable<
 }
 
 /** Asks for the token of `name` (or of a probe the user picks) and stores it in SecretStorage. */
-export async function setToken(secrets: vscode.SecretStorage, t: Translate, log: vscode.LogOutputChannel, name?: string): Promise<string | undefined> {
+export async function setToken(
+  secrets: vscode.SecretStorage,
+  t: Translate,
+  log: vscode.LogOutputChannel,
+  name?: string,
+): Promise<string | undefined> {
   let probe = name;
   if (probe === undefined) {
-    const names = parseProbeSettings(vscode.workspace.getConfiguration(SECTION).get<unknown>(PROBES)).targets.map((x) => x.name);
+    const names = parseProbeSettings(vscode.workspace.getConfiguration(SECTION).get<unknown>(PROBES)).targets.map(
+      (x) => x.name,
+    );
     if (names.length === 0) {
       void vscode.window.showInformationMessage(t("No probe is configured. Connect to a probe first."));
       return undefined;
     }
-    probe = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder: t("Set the token of which probe?") });
+    probe =
+      names.length === 1
+        ? names[0]
+        : await vscode.window.showQuickPick(names, { placeHolder: t("Set the token of which probe?") });
     if (probe === undefined) return undefined;
   }
   const token = await vscode.window.showInputBox({
     title: t("Token for probe {0}", probe),
-    prompt: t("The probe's WATCHDOG_WS_TOKEN. It is kept in VS Code's secret storage, never in settings. Leave empty to remove it."),
+    prompt: t(
+      "The probe's WATCHDOG_WS_TOKEN. It is kept in VS Code's secret storage, never in settings. Leave empty to remove it.",
+    ),
     password: true,
     ignoreFocusOut: true,
   });

@@ -61,7 +61,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     command("watchdog.setToken", async (arg) => {
       // from the palette or the connect flow: a probe name; from the tree: a row id
       const fromRow = typeof arg === "string" ? tree.row(arg)?.ref.probeId : undefined;
-      const name = fromRow !== undefined ? manager.connections.find((c) => c.id === fromRow)?.name : typeof arg === "string" ? arg : undefined;
+      const name =
+        fromRow !== undefined
+          ? manager.connections.find((c) => c.id === fromRow)?.name
+          : typeof arg === "string"
+            ? arg
+            : undefined;
       // storing it fires secrets.onDidChange, on which extension.ts reconnects that probe
       await setToken(d.secrets, t, log, name);
     }),

@@ -136,7 +136,9 @@ export class ProbeClient {
     const who = `probe "${this.o.target.name}"`;
     if (s.phase === "connected") this.o.log.info(`${who}: connected`);
     else if (s.phase === "waiting") {
-      this.o.log.info(`${who}: disconnected (${s.reason}); retrying in ${Math.round((s.retryAt - this.o.now()) / 100) / 10} s`);
+      this.o.log.info(
+        `${who}: disconnected (${s.reason}); retrying in ${Math.round((s.retryAt - this.o.now()) / 100) / 10} s`,
+      );
     } else if (s.phase === "failed") this.o.log.warn(`${who}: not retrying: ${s.reason}`);
     else if (s.phase === "connecting") this.o.log.debug?.(`${who}: connecting (attempt ${s.attempt})`);
   }
@@ -213,7 +215,9 @@ export class ProbeClient {
       token = await this.o.getToken();
       if (!this.isCurrent(a)) return a.markClosed();
       if (!token) {
-        throw new FatalDialError(`no token stored for probe "${this.o.target.name}": set its token, then connect again`);
+        throw new FatalDialError(
+          `no token stored for probe "${this.o.target.name}": set its token, then connect again`,
+        );
       }
       WebSocketClass = await loadWebSocket();
       dialed = await this.o.dialer.dial(a.abort.signal);
@@ -295,8 +299,15 @@ export class ProbeClient {
       const remote = reasonBuf.toString("utf8").slice(0, 120);
       const reason =
         a.reason ??
-        (code === 1006 ? "connection lost" : `closed by the probe (code ${code}${remote ? `: ${JSON.stringify(remote)}` : ""})`);
-      this.dispatch({ type: "closed", reason, code, ...(a.httpStatus !== undefined ? { httpStatus: a.httpStatus } : {}) });
+        (code === 1006
+          ? "connection lost"
+          : `closed by the probe (code ${code}${remote ? `: ${JSON.stringify(remote)}` : ""})`);
+      this.dispatch({
+        type: "closed",
+        reason,
+        code,
+        ...(a.httpStatus !== undefined ? { httpStatus: a.httpStatus } : {}),
+      });
     });
   }
 
@@ -326,7 +337,8 @@ export class ProbeClient {
       this.data.rejectedFrames++;
       if (a.rejectedLogged < REJECT_LOG_LIMIT) {
         a.rejectedLogged++;
-        const quiet = a.rejectedLogged === REJECT_LOG_LIMIT ? " (further rejections on this connection are only counted)" : "";
+        const quiet =
+          a.rejectedLogged === REJECT_LOG_LIMIT ? " (further rejections on this connection are only counted)" : "";
         this.o.log.warn(`probe "${this.o.target.name}": dropped an invalid frame: ${r.reason}${quiet}`);
       }
       this.changed();

@@ -48,7 +48,9 @@ export function directDialer(name: string, rawUrl: string, log: LogLike): Dialer
   }
   const u = new URL(url);
   if (u.protocol === "ws:" && !isLoopback(u.hostname)) {
-    log.warn(`probe "${name}": ${u.host} is reached over plain ws://, so its token crosses the network unencrypted; prefer wss:// or an SSH tunnel`);
+    log.warn(
+      `probe "${name}": ${u.host} is reached over plain ws://, so its token crosses the network unencrypted; prefer wss:// or an SSH tunnel`,
+    );
   }
   return { dial: async () => ({ url, release() {} }) };
 }

@@ -2,7 +2,13 @@
 // known_hosts (changed or revoked → refuse); then keys the user trusted in a prompt (kept in
 // the extension's state, never written to known_hosts); then keys accepted once this session.
 // Anything else is asked. Pure: the caller reads the files and the Memento.
-import { fingerprintSha256, hostLookupName, matchHostKey, sameFingerprint, type KnownHostEntry } from "./known-hosts.js";
+import {
+  fingerprintSha256,
+  hostLookupName,
+  matchHostKey,
+  sameFingerprint,
+  type KnownHostEntry,
+} from "./known-hosts.js";
 
 /** Memento key of the keys trusted in a prompt. */
 export const TRUSTED_HOST_KEYS_STATE = "watchdog.trustedHostKeys";
@@ -48,7 +54,13 @@ export function readTrustStore(raw: unknown): TrustStore {
 }
 
 /** The store with this key trusted (replacing an older key of the same type for that host). */
-export function withTrusted(store: TrustStore, host: string, port: number, keyType: string, fingerprint: string): TrustStore {
+export function withTrusted(
+  store: TrustStore,
+  host: string,
+  port: number,
+  keyType: string,
+  fingerprint: string,
+): TrustStore {
   const lookup = hostLookupName(host, port);
   const kept = (store[lookup] ?? []).filter((k) => k.keyType !== keyType);
   return { ...store, [lookup]: [...kept, { keyType, fingerprint }] };
@@ -72,7 +84,11 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
     return {
       verdict: "refuse",
       fingerprint,
-      reason: changed(q.pinned.trim(), "the pinned hostKeyFingerprint setting", "If the new key is expected, update hostKeyFingerprint."),
+      reason: changed(
+        q.pinned.trim(),
+        "the pinned hostKeyFingerprint setting",
+        "If the new key is expected, update hostKeyFingerprint.",
+      ),
     };
   }
 
@@ -89,17 +105,26 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
     return {
       verdict: "refuse",
       fingerprint,
-      reason: changed(v.knownFingerprint, v.at, `If the change is expected, remove the old key with: ssh-keygen -R "${lookup}"`),
+      reason: changed(
+        v.knownFingerprint,
+        v.at,
+        `If the change is expected, remove the old key with: ssh-keygen -R "${lookup}"`,
+      ),
     };
   }
 
   const trusted = q.trusted[lookup]?.filter((k) => k.keyType === q.keyType) ?? [];
-  if (trusted.some((k) => sameFingerprint(k.fingerprint, fingerprint))) return { verdict: "accept", via: "trusted", fingerprint };
+  if (trusted.some((k) => sameFingerprint(k.fingerprint, fingerprint)))
+    return { verdict: "accept", via: "trusted", fingerprint };
   if (trusted.length > 0) {
     return {
       verdict: "refuse",
       fingerprint,
-      reason: changed(trusted[0]!.fingerprint, "the key you trusted in Watchdog", "If the change is expected, forget the trusted key and connect again."),
+      reason: changed(
+        trusted[0]!.fingerprint,
+        "the key you trusted in Watchdog",
+        "If the change is expected, forget the trusted key and connect again.",
+      ),
     };
   }
   if (q.acceptedOnce.has(onceKey(q.host, q.port, fingerprint))) return { verdict: "accept", via: "once", fingerprint };

@@ -81,7 +81,12 @@ export function sameFingerprint(a: string, b: string): boolean {
 
 function globMatch(pattern: string, text: string): boolean {
   const re = new RegExp(
-    "^" + pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$",
+    "^" +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".") +
+      "$",
     "s",
   );
   return re.test(text);

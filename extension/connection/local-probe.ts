@@ -51,7 +51,11 @@ export function parseListeningLine(line: string): string | null {
 }
 
 /** The child's environment: ours without WATCHDOG_* (a shell's Telegram token must not leak into it), then the caller's, then the stream settings. */
-export function localProbeEnv(base: NodeJS.ProcessEnv, token: string, extra: Record<string, string> = {}): Record<string, string> {
+export function localProbeEnv(
+  base: NodeJS.ProcessEnv,
+  token: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !k.startsWith("WATCHDOG_")) env[k] = v;
   return {
@@ -113,7 +117,10 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
       clearTimeout(timer);
       void stop().then(() => reject(new Error(`local probe (${o.probeScript}): ${why}`)));
     };
-    const timer = setTimeout(() => fail(`did not report "listening" within ${(o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`), o.startTimeoutMs ?? START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`did not report "listening" within ${(o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`),
+      o.startTimeoutMs ?? START_TIMEOUT_MS,
+    );
     child.once("error", (e) => fail(`could not start: ${e.message}`));
     void exited.then(({ code, signal }) => {
       const last = telling(tailLines);

@@ -92,7 +92,11 @@ export class ProbeManager {
   private readonly decisionListeners = new Set<(c: ProbeConnectionView, d: Decision, replayed: boolean) => void>();
   private readonly acceptedOnce = new Set<string>();
   private readonly pendingPrompts = new Map<string, Promise<"once" | "trust" | "cancel">>();
-  private local: { env: Record<string, string>; probe: LocalProbe | null; starting: Promise<LocalProbe> | null } | null = null;
+  private local: {
+    env: Record<string, string>;
+    probe: LocalProbe | null;
+    starting: Promise<LocalProbe> | null;
+  } | null = null;
   private readonly exited = new WeakSet<LocalProbe>();
   private disposed = false;
   private readonly now: () => number;
@@ -156,14 +160,20 @@ export class ProbeManager {
     const existing = this.entries.get(LOCAL_CONNECTION_ID);
     if (existing && this.local) {
       this.local.env = env;
-      if (existing.client.state.phase === "failed" || existing.client.state.phase === "idle") existing.client.reconnect();
+      if (existing.client.state.phase === "failed" || existing.client.state.phase === "idle")
+        existing.client.reconnect();
       await this.local.starting?.catch(() => undefined);
       return;
     }
     this.local = { env, probe: null, starting: null };
     const target: ProbeTarget = { kind: "local", name: LOCAL_PROBE_NAME };
     const dialer: Dialer = { dial: async () => ({ url: (await this.ensureLocalProbe()).url, release() {} }) };
-    const client = this.makeClient(LOCAL_CONNECTION_ID, target, dialer, async () => (await this.ensureLocalProbe()).token);
+    const client = this.makeClient(
+      LOCAL_CONNECTION_ID,
+      target,
+      dialer,
+      async () => (await this.ensureLocalProbe()).token,
+    );
     this.entries.set(LOCAL_CONNECTION_ID, { target, client });
     this.order = [...this.order.filter((id) => id !== LOCAL_CONNECTION_ID), LOCAL_CONNECTION_ID];
     this.rebuildList();
@@ -218,10 +228,12 @@ export class ProbeManager {
   }
 
   private rebuildList(): void {
-    this.list = Object.freeze(this.order.flatMap((id) => {
-      const e = this.entries.get(id);
-      return e ? [e.client.view] : [];
-    }));
+    this.list = Object.freeze(
+      this.order.flatMap((id) => {
+        const e = this.entries.get(id);
+        return e ? [e.client.view] : [];
+      }),
+    );
     for (const cb of this.listListeners) this.safely(() => cb());
   }
 
@@ -233,7 +245,12 @@ export class ProbeManager {
     }
   }
 
-  private makeClient(id: string, target: ProbeTarget, dialer: Dialer, getToken: () => Promise<string | undefined>): ProbeClient {
+  private makeClient(
+    id: string,
+    target: ProbeTarget,
+    dialer: Dialer,
+    getToken: () => Promise<string | undefined>,
+  ): ProbeClient {
     return new ProbeClient({
       id,
       target,
@@ -272,11 +289,16 @@ export class ProbeManager {
         hostKeyPrompt: this.deps.hostKeyPrompt,
         acceptedOnce: this.acceptedOnce,
         pendingPrompts: this.pendingPrompts,
-        knownHostsFiles: [this.deps.knownHostsPath ?? join(homedir(), ".ssh", "known_hosts"), "/etc/ssh/ssh_known_hosts"],
+        knownHostsFiles: [
+          this.deps.knownHostsPath ?? join(homedir(), ".ssh", "known_hosts"),
+          "/etc/ssh/ssh_known_hosts",
+        ],
       });
     }
     if (t.kind === "direct") return directDialer(t.name, t.url, this.deps.log);
-    return { dial: async () => Promise.reject(new FatalDialError("the local probe is started with startLocalProbe()")) };
+    return {
+      dial: async () => Promise.reject(new FatalDialError("the local probe is started with startLocalProbe()")),
+    };
   }
 
   /** The running local probe, started (once) if needed: a crashed one is restarted by the next attempt. */
@@ -290,7 +312,10 @@ export class ProbeManager {
         l.starting = null;
         void p.exited.then(({ code, signal }) => {
           this.exited.add(p);
-          if (!this.disposed && l.probe === p) this.deps.log.warn(`local probe (pid ${p.pid}) exited (${signal ?? `code ${code}`})${p.tail() ? `: ${p.tail()}` : ""}`);
+          if (!this.disposed && l.probe === p)
+            this.deps.log.warn(
+              `local probe (pid ${p.pid}) exited (${signal ?? `code ${code}`})${p.tail() ? `: ${p.tail()}` : ""}`,
+            );
         });
         if (this.disposed) void p.stop();
         return p;

@@ -16,17 +16,20 @@ export type ConnEvent =
   | { type: "start" }
   | { type: "opened" }
   | { type: "helloReceived" }
-  | { type: "closed"; reason: string; code?: number; httpStatus?: number; /** host key refused, bad settings, no token… */ fatal?: boolean }
+  | {
+      type: "closed";
+      reason: string;
+      code?: number;
+      httpStatus?: number;
+      /** host key refused, bad settings, no token… */ fatal?: boolean;
+    }
   | { type: "retryTimerFired" }
   /** from outside the socket: e.g. the local probe process died at start-up */
   | { type: "fail"; reason: string }
   | { type: "stop" };
 
 export type Effect =
-  | { type: "open" }
-  | { type: "close" }
-  | { type: "scheduleRetry"; delayMs: number }
-  | { type: "cancelRetry" };
+  { type: "open" } | { type: "close" } | { type: "scheduleRetry"; delayMs: number } | { type: "cancelRetry" };
 
 export interface Machine {
   readonly state: ConnectionState;
@@ -47,10 +50,15 @@ export function backoffDelay(failures: number, random: number): number {
 export function describeClose(e: Extract<ConnEvent, { type: "closed" }>): string {
   if (e.httpStatus !== undefined) {
     const hint =
-      e.httpStatus === 401 ? " (token missing or wrong)" :
-      e.httpStatus === 403 ? " (forbidden)" :
-      e.httpStatus === 404 ? " (no probe stream at this URL)" :
-      e.httpStatus === 503 ? " (probe has too many clients)" : "";
+      e.httpStatus === 401
+        ? " (token missing or wrong)"
+        : e.httpStatus === 403
+          ? " (forbidden)"
+          : e.httpStatus === 404
+            ? " (no probe stream at this URL)"
+            : e.httpStatus === 503
+              ? " (probe has too many clients)"
+              : "";
     return `HTTP ${e.httpStatus}${hint}`;
   }
   return e.reason;
@@ -100,11 +108,20 @@ export function step(m: Machine, e: ConnEvent, now: number, random: () => number
     }
     case "retryTimerFired":
       if (s.phase !== "waiting") return same;
-      return { machine: { state: { phase: "connecting", attempt: s.attempt }, failures: m.failures }, effects: [{ type: "open" }] };
+      return {
+        machine: { state: { phase: "connecting", attempt: s.attempt }, failures: m.failures },
+        effects: [{ type: "open" }],
+      };
     case "fail":
-      return { machine: { state: { phase: "failed", reason: e.reason }, failures: m.failures }, effects: [{ type: "cancelRetry" }, { type: "close" }] };
+      return {
+        machine: { state: { phase: "failed", reason: e.reason }, failures: m.failures },
+        effects: [{ type: "cancelRetry" }, { type: "close" }],
+      };
     case "stop":
       if (s.phase === "idle") return same;
-      return { machine: { state: { phase: "idle" }, failures: 0 }, effects: [{ type: "cancelRetry" }, { type: "close" }] };
+      return {
+        machine: { state: { phase: "idle" }, failures: 0 },
+        effects: [{ type: "cancelRetry" }, { type: "close" }],
+      };
   }
 }

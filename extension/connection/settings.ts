@@ -9,19 +9,28 @@ import type { ProbeTarget } from "./types.js";
 const messages = { error: english().localeError };
 
 /** Names are the key of a probe's token in SecretStorage and of its tree node. */
-const NameSchema = z.string().check(
-  z.trim(),
-  z.minLength(1, "must not be empty"),
-  z.maxLength(64, "at most 64 characters"),
-  z.regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
-);
+const NameSchema = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1, "must not be empty"),
+    z.maxLength(64, "at most 64 characters"),
+    z.regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
+  );
 
-const FingerprintSchema = z.string().check(
-  z.trim(),
-  z.regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like "SHA256:" followed by 43 base64 characters (as `ssh-keygen -lf` prints it)'),
-);
+const FingerprintSchema = z
+  .string()
+  .check(
+    z.trim(),
+    z.regex(
+      /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+      'must look like "SHA256:" followed by 43 base64 characters (as `ssh-keygen -lf` prints it)',
+    ),
+  );
 
-const PortSchema = z.int().check(z.gte(1, "must be a port number from 1 to 65535"), z.lte(65_535, "must be a port number from 1 to 65535"));
+const PortSchema = z
+  .int()
+  .check(z.gte(1, "must be a port number from 1 to 65535"), z.lte(65_535, "must be a port number from 1 to 65535"));
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 

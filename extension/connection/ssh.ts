@@ -8,13 +8,7 @@ import type { Duplex } from "node:stream";
 import type { Client, ConnectConfig } from "ssh2";
 import { STREAM_PATH } from "../../probe/protocol.js";
 import { FatalDialError, errText, type CreateConnection, type DialResult, type Dialer } from "./dialer.js";
-import {
-  TRUSTED_HOST_KEYS_STATE,
-  decideHostKey,
-  onceKey,
-  readTrustStore,
-  withTrusted,
-} from "./host-trust.js";
+import { TRUSTED_HOST_KEYS_STATE, decideHostKey, onceKey, readTrustStore, withTrusted } from "./host-trust.js";
 import { hostLookupName, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from "./known-hosts.js";
 import type { HostKeyPrompt, LogLike, MementoLike } from "./manager.js";
 import type { ProbeTarget } from "./types.js";
@@ -39,7 +33,14 @@ export interface SshDialerDeps {
 }
 
 /** Host key algorithms ssh2 can verify, strongest first; ssh-rsa (SHA-1) and DSA left out. */
-const HOST_KEY_ALGORITHMS = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256"];
+const HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+];
 const ALGORITHMS_OF_TYPE: Record<string, string[]> = { "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256"] };
 
 /** Ask first for the key types known_hosts has for this host, as OpenSSH does. */
@@ -73,7 +74,11 @@ async function loadKnownHosts(files: string[]): Promise<KnownHostEntry[]> {
 
 const DEFAULT_IDENTITIES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
-async function authConfig(t: SshTarget, env: NodeJS.ProcessEnv, home: string): Promise<Pick<ConnectConfig, "privateKey" | "agent">> {
+async function authConfig(
+  t: SshTarget,
+  env: NodeJS.ProcessEnv,
+  home: string,
+): Promise<Pick<ConnectConfig, "privateKey" | "agent">> {
   const who = `probe "${t.name}"`;
   if (t.ssh.identityFile !== undefined) {
     const path = expandHome(t.ssh.identityFile, home);
@@ -94,7 +99,8 @@ async function authConfig(t: SshTarget, env: NodeJS.ProcessEnv, home: string): P
 }
 
 /** What the host-key check concluded during one handshake. */
-type Outcome = { kind: "ok" } | { kind: "refused"; reason: string } | { kind: "ask"; fingerprint: string; keyType: string };
+type Outcome =
+  { kind: "ok" } | { kind: "refused"; reason: string } | { kind: "ask"; fingerprint: string; keyType: string };
 
 export function sshDialer(d: SshDialerDeps): Dialer {
   const t = d.target;
@@ -122,10 +128,11 @@ export function sshDialer(d: SshDialerDeps): Dialer {
         signal.removeEventListener("abort", onAbort);
         f();
       };
-      const onAbort = () => settle(() => {
-        client.end();
-        reject(new Error("connection attempt abandoned"));
-      });
+      const onAbort = () =>
+        settle(() => {
+          client.end();
+          reject(new Error("connection attempt abandoned"));
+        });
       signal.addEventListener("abort", onAbort);
       client.on("ready", () => settle(() => resolve({ client })));
       client.on("error", (err: Error & { level?: string }) =>
@@ -133,7 +140,9 @@ export function sshDialer(d: SshDialerDeps): Dialer {
           client.end();
           if (outcome && outcome.kind !== "ok") return resolve(outcome);
           if (err.level === "client-authentication") {
-            return reject(new FatalDialError(`${who}: SSH login refused (${err.message}); check ssh.username and the key`));
+            return reject(
+              new FatalDialError(`${who}: SSH login refused (${err.message}); check ssh.username and the key`),
+            );
           }
           reject(new Error(`SSH ${hostLookupName(t.ssh.host, t.ssh.port)}: ${err.message}`));
         }),
@@ -153,7 +162,9 @@ export function sshDialer(d: SshDialerDeps): Dialer {
           keepaliveInterval: d.keepaliveIntervalMs ?? 15_000,
           keepaliveCountMax: 3,
           readyTimeout: d.readyTimeoutMs ?? 20_000,
-          algorithms: { serverHostKey: hostKeyAlgorithmOrder(knownKeyTypes(knownHosts, t.ssh.host, t.ssh.port)) as never },
+          algorithms: {
+            serverHostKey: hostKeyAlgorithmOrder(knownKeyTypes(knownHosts, t.ssh.host, t.ssh.port)) as never,
+          },
           hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
             const keyType = keyTypeOf(key) ?? "unknown";
             const v = decideHostKey({
@@ -184,9 +195,22 @@ export function sshDialer(d: SshDialerDeps): Dialer {
 
   /** Asks once and records the answer before anyone waiting on it goes on. */
   async function askAndRecord(fingerprint: string, keyType: string): Promise<"once" | "trust" | "cancel"> {
-    const answer = await d.hostKeyPrompt({ probe: t.name, host: t.ssh.host, port: t.ssh.port, fingerprint, keyType, reason: "unknown" });
+    const answer = await d.hostKeyPrompt({
+      probe: t.name,
+      host: t.ssh.host,
+      port: t.ssh.port,
+      fingerprint,
+      keyType,
+      reason: "unknown",
+    });
     if (answer === "trust") {
-      const next = withTrusted(readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)), t.ssh.host, t.ssh.port, keyType, fingerprint);
+      const next = withTrusted(
+        readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)),
+        t.ssh.host,
+        t.ssh.port,
+        keyType,
+        fingerprint,
+      );
       await d.state.update(TRUSTED_HOST_KEYS_STATE, next);
       d.log.info(`${who}: host key ${fingerprint} (${keyType}) trusted`);
     } else if (answer === "once") {

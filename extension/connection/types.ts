@@ -6,7 +6,14 @@ export type ProbeTarget =
   | {
       kind: "ssh";
       name: string;
-      ssh: { host: string; port: number; username: string; identityFile?: string; remotePort: number; remoteHost?: string };
+      ssh: {
+        host: string;
+        port: number;
+        username: string;
+        identityFile?: string;
+        remotePort: number;
+        remoteHost?: string;
+      };
       hostKeyFingerprint?: string;
     }
   | { kind: "local"; name: string };

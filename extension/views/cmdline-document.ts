@@ -35,7 +35,11 @@ export class CmdlineDocuments implements vscode.TextDocumentContentProvider, vsc
   }
 
   static uri(probeId: string, probeName: string, pid: number): vscode.Uri {
-    return vscode.Uri.from({ scheme: CMDLINE_SCHEME, path: cmdlinePath(probeName, pid), query: cmdlineQuery({ probeId, pid }) });
+    return vscode.Uri.from({
+      scheme: CMDLINE_SCHEME,
+      path: cmdlinePath(probeName, pid),
+      query: cmdlineQuery({ probeId, pid }),
+    });
   }
 
   async show(probeId: string, probeName: string, pid: number): Promise<void> {
@@ -52,7 +56,10 @@ export class CmdlineDocuments implements vscode.TextDocumentContentProvider, vsc
     return entry.text;
   }
 
-  private render(address: CmdlineAddress, previous: SeenProcess | null): { text: string; lastSeen: SeenProcess | null } {
+  private render(
+    address: CmdlineAddress,
+    previous: SeenProcess | null,
+  ): { text: string; lastSeen: SeenProcess | null } {
     const connections = this.source.connections;
     const now = this.now();
     const current = findProcess(connections, address, now);

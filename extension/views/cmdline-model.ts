@@ -37,7 +37,11 @@ export interface SeenProcess {
 }
 
 /** The process as the latest snapshot reports it, or null when it is not there. */
-export function findProcess(connections: readonly ProbeConnectionView[], a: CmdlineAddress, now: number): SeenProcess | null {
+export function findProcess(
+  connections: readonly ProbeConnectionView[],
+  a: CmdlineAddress,
+  now: number,
+): SeenProcess | null {
   const c = connections.find((x) => x.id === a.probeId);
   const p = c?.snapshot?.processes.find((x) => x.pid === a.pid);
   if (!c || !p) return null;
@@ -69,7 +73,14 @@ export function renderCmdline(input: CmdlineInput, t: Translate): string {
   const host = shown.hostname === null ? t("unknown host") : plain(shown.hostname, 80);
   out.push(t("Process {0} on {1} (probe {2})", p.pid, host, probeName));
   if (current === null) {
-    out.push("", t("This process has gone: the probe no longer reports it (last seen {0} ago).", ageBucket((now - shown.seenAt) / 1000, t)), t("The details below are the last known ones."));
+    out.push(
+      "",
+      t(
+        "This process has gone: the probe no longer reports it (last seen {0} ago).",
+        ageBucket((now - shown.seenAt) / 1000, t),
+      ),
+      t("The details below are the last known ones."),
+    );
   } else if (connection?.state.phase !== "connected") {
     out.push("", t("The probe is not connected; the details below are the last known ones."));
   }

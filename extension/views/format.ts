@@ -67,17 +67,20 @@ export function ageBucket(totalS: number, t: Translate): string {
   if (m < 60) return t("{0}m", m - (m % 5));
   const h = Math.floor(m / 60);
   if (h < 24) {
-    const mm = m % 60 - ((m % 60) % 10);
+    const mm = (m % 60) - ((m % 60) % 10);
     return mm === 0 ? t("{0}h", h) : t("{0}h {1}m", h, mm);
   }
-  const d = Math.floor(h / 24), hh = h % 24;
+  const d = Math.floor(h / 24),
+    hh = h % 24;
   return hh === 0 ? t("{0}d", d) : t("{0}d {1}h", d, hh);
 }
 
 /** Exact duration for countdowns and documents: `45s`, `12m 30s`, `2h 1m`, `1d 1h`. */
 export function duration(totalS: number, t: Translate): string {
   const s = Math.max(0, Math.floor(totalS));
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   if (d > 0) return t("{0}d {1}h", d, h);
   if (h > 0) return t("{0}h {1}m", h, m);
   if (m > 0) return t("{0}m {1}s", m, s % 60);

@@ -7,7 +7,14 @@ import type { RowSink } from "./model.js";
 import { cooldownText } from "./probe-state.js";
 
 /** `probeNowMs`: the probe's clock (probe-state.ts probeNow), for its own timestamps. */
-export function addGroups(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapshot, probeNowMs: number, t: Translate): void {
+export function addGroups(
+  sink: RowSink,
+  pid: string,
+  c: ProbeConnectionView,
+  s: Snapshot,
+  probeNowMs: number,
+  t: Translate,
+): void {
   const other = { kind: "other", probeId: c.id } as const;
   addOrchestrator(sink, pid, c, s, probeNowMs, t);
   addProcesses(sink, pid, c, s, t);
@@ -16,7 +23,15 @@ export function addGroups(sink: RowSink, pid: string, c: ProbeConnectionView, s:
   const broken = s.sources.filter((src) => !src.ok);
   if (broken.length > 0) {
     const g = `${pid}/sources`;
-    sink.add(pid, { id: g, label: t("Sources"), description: t("{0} in error", broken.length), icon: { id: "warning", color: "list.warningForeground" }, contextValue: "watchdog.group", expanded: true, ref: other });
+    sink.add(pid, {
+      id: g,
+      label: t("Sources"),
+      description: t("{0} in error", broken.length),
+      icon: { id: "warning", color: "list.warningForeground" },
+      contextValue: "watchdog.group",
+      expanded: true,
+      ref: other,
+    });
     for (const src of broken) {
       const reason = src.error ?? t("failed");
       sink.add(g, {
@@ -34,36 +49,99 @@ export function addGroups(sink: RowSink, pid: string, c: ProbeConnectionView, s:
   if (s.host !== null) {
     const g = `${pid}/host`;
     const load = s.host.load.map((l) => l.toFixed(2)).join(" ");
-    sink.add(pid, { id: g, label: t("Host"), description: load === "" ? "" : t("load {0}", load), icon: { id: "server" }, contextValue: "watchdog.group", expanded: false, ref: other });
+    sink.add(pid, {
+      id: g,
+      label: t("Host"),
+      description: load === "" ? "" : t("load {0}", load),
+      icon: { id: "server" },
+      contextValue: "watchdog.group",
+      expanded: false,
+      ref: other,
+    });
     for (const d of s.host.disk) {
-      sink.add(g, { id: `${g}/disk/${encodeURIComponent(d.path)}`, label: plain(d.path, 80), description: t("{0}% used", d.usedPct.toFixed(1)), icon: { id: "database" }, contextValue: "watchdog.disk", ref: other });
+      sink.add(g, {
+        id: `${g}/disk/${encodeURIComponent(d.path)}`,
+        label: plain(d.path, 80),
+        description: t("{0}% used", d.usedPct.toFixed(1)),
+        icon: { id: "database" },
+        contextValue: "watchdog.disk",
+        ref: other,
+      });
     }
   }
 
   if (s.containers.length > 0) {
     const g = `${pid}/containers`;
     const bad = s.containers.filter((k) => k.state !== "running" || k.health === "unhealthy").length;
-    sink.add(pid, { id: g, label: t("Containers"), description: bad > 0 ? t("{0} not healthy", bad) : t("{0} running", s.containers.length), icon: { id: "package" }, contextValue: "watchdog.group", expanded: bad > 0, ref: other });
+    sink.add(pid, {
+      id: g,
+      label: t("Containers"),
+      description: bad > 0 ? t("{0} not healthy", bad) : t("{0} running", s.containers.length),
+      icon: { id: "package" },
+      contextValue: "watchdog.group",
+      expanded: bad > 0,
+      ref: other,
+    });
     for (const k of s.containers) {
       const ok = k.state === "running" && k.health !== "unhealthy";
-      const parts = [plain(k.state, 30), ...(k.health === null ? [] : [plain(k.health, 30)]), t("{0} restarts", k.restarts)];
-      sink.add(g, { id: `${g}/${encodeURIComponent(k.name)}`, label: plain(k.name, 80), description: parts.join(" · "), icon: ok ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "list.errorForeground" }, contextValue: "watchdog.container", ref: other });
+      const parts = [
+        plain(k.state, 30),
+        ...(k.health === null ? [] : [plain(k.health, 30)]),
+        t("{0} restarts", k.restarts),
+      ];
+      sink.add(g, {
+        id: `${g}/${encodeURIComponent(k.name)}`,
+        label: plain(k.name, 80),
+        description: parts.join(" · "),
+        icon: ok ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "list.errorForeground" },
+        contextValue: "watchdog.container",
+        ref: other,
+      });
     }
   }
 
   if (s.deps.length > 0) {
     const g = `${pid}/deps`;
     const down = s.deps.filter((d) => d.up === false).length;
-    sink.add(pid, { id: g, label: t("Dependencies"), description: down > 0 ? t("{0} down", down) : t("{0} checked", s.deps.length), icon: { id: "plug" }, contextValue: "watchdog.group", expanded: down > 0, ref: other });
+    sink.add(pid, {
+      id: g,
+      label: t("Dependencies"),
+      description: down > 0 ? t("{0} down", down) : t("{0} checked", s.deps.length),
+      icon: { id: "plug" },
+      contextValue: "watchdog.group",
+      expanded: down > 0,
+      ref: other,
+    });
     for (const d of s.deps) {
-      const desc = d.up === null ? t("unknown") : d.up ? (d.ms === null ? t("up") : t("up · {0} ms", d.ms.toFixed(1))) : t("down");
-      const icon = d.up === false ? { id: "error", color: "list.errorForeground" } : d.up ? { id: "pass", color: "testing.iconPassed" } : { id: "question" };
-      sink.add(g, { id: `${g}/${encodeURIComponent(d.name)}`, label: plain(d.name, 80), description: desc, tooltip: plain(d.target, 200), icon, contextValue: "watchdog.dep", ref: other });
+      const desc =
+        d.up === null ? t("unknown") : d.up ? (d.ms === null ? t("up") : t("up · {0} ms", d.ms.toFixed(1))) : t("down");
+      const icon =
+        d.up === false
+          ? { id: "error", color: "list.errorForeground" }
+          : d.up
+            ? { id: "pass", color: "testing.iconPassed" }
+            : { id: "question" };
+      sink.add(g, {
+        id: `${g}/${encodeURIComponent(d.name)}`,
+        label: plain(d.name, 80),
+        description: desc,
+        tooltip: plain(d.target, 200),
+        icon,
+        contextValue: "watchdog.dep",
+        ref: other,
+      });
     }
   }
 }
 
-function addOrchestrator(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapshot, probeNowMs: number, t: Translate): void {
+function addOrchestrator(
+  sink: RowSink,
+  pid: string,
+  c: ProbeConnectionView,
+  s: Snapshot,
+  probeNowMs: number,
+  t: Translate,
+): void {
   const o = s.orch;
   const other = { kind: "other", probeId: c.id } as const;
   const g = `${pid}/orch`;
@@ -86,10 +164,24 @@ function addOrchestrator(sink: RowSink, pid: string, c: ProbeConnectionView, s: 
     description = t("unknown");
     icon = { id: "question" };
   }
-  sink.add(pid, { id: g, label: t("Orchestrator"), description, icon, contextValue: "watchdog.orchestrator", expanded: false, ref: other });
+  sink.add(pid, {
+    id: g,
+    label: t("Orchestrator"),
+    description,
+    icon,
+    contextValue: "watchdog.orchestrator",
+    expanded: false,
+    ref: other,
+  });
   if (!o.configured) return;
   const lastOk = parseTime(o.lastOkAt);
-  sink.add(g, { id: `${g}/failures`, label: t("Failed ticks"), description: `${o.failures}/${o.threshold}`, contextValue: "watchdog.detail", ref: other });
+  sink.add(g, {
+    id: `${g}/failures`,
+    label: t("Failed ticks"),
+    description: `${o.failures}/${o.threshold}`,
+    contextValue: "watchdog.detail",
+    ref: other,
+  });
   sink.add(g, {
     id: `${g}/last-ok`,
     label: t("Last answer"),
@@ -116,7 +208,15 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
   else if (s.processes.length === 0) description = t("none");
   else description = t("{0} matched, {1} blocking", s.processes.length + s.processesTruncated, blocking);
   const icon = blocking > 0 ? { id: "flame", color: "list.errorForeground" } : { id: "server-process" };
-  sink.add(pid, { id: g, label: t("Processes"), description, icon, contextValue: "watchdog.group", expanded: true, ref: { kind: "other", probeId: c.id } });
+  sink.add(pid, {
+    id: g,
+    label: t("Processes"),
+    description,
+    icon,
+    contextValue: "watchdog.group",
+    expanded: true,
+    ref: { kind: "other", probeId: c.id },
+  });
   const ageMin = c.hello?.config.proc.ageMin ?? null;
   for (const p of s.processes) {
     sink.add(g, {
@@ -131,7 +231,13 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
     });
   }
   if (s.processesTruncated > 0) {
-    sink.add(g, { id: `${g}/more`, label: t("{0} more not listed", s.processesTruncated), icon: { id: "ellipsis" }, contextValue: "watchdog.info", ref: { kind: "other", probeId: c.id } });
+    sink.add(g, {
+      id: `${g}/more`,
+      label: t("{0} more not listed", s.processesTruncated),
+      icon: { id: "ellipsis" },
+      contextValue: "watchdog.info",
+      ref: { kind: "other", probeId: c.id },
+    });
   }
 }
 
@@ -144,14 +250,28 @@ export function processIcon(p: ProcessInfo): { id: string; color?: string } {
 
 function processTooltip(p: ProcessInfo, ageMin: number | null, t: Translate): string {
   const lines = [t("pid {0} · ppid {1} · state {2}", p.pid, p.ppid, plain(p.state, 10))];
-  lines.push(p.startedAt === null ? t("age {0}", ageBucket(p.ageS, t)) : t("started {0} ({1} ago)", plain(p.startedAt, 40), ageBucket(p.ageS, t)));
+  lines.push(
+    p.startedAt === null
+      ? t("age {0}", ageBucket(p.ageS, t))
+      : t("started {0} ({1} ago)", plain(p.startedAt, 40), ageBucket(p.ageS, t)),
+  );
   if (p.orphaned) lines.push(t("orphaned: its parent is an init process"));
-  if (p.blocking) lines.push(ageMin === null ? t("blocking: older than the probe's threshold") : t("blocking: older than {0} min", ageMin));
+  if (p.blocking)
+    lines.push(
+      ageMin === null ? t("blocking: older than the probe's threshold") : t("blocking: older than {0} min", ageMin),
+    );
   lines.push(plain(p.cmdline === "" ? `[${p.comm}]` : p.cmdline, 1000));
   return lines.join("\n");
 }
 
-function addAlerts(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapshot, probeNowMs: number, t: Translate): void {
+function addAlerts(
+  sink: RowSink,
+  pid: string,
+  c: ProbeConnectionView,
+  s: Snapshot,
+  probeNowMs: number,
+  t: Translate,
+): void {
   const g = `${pid}/alerts`;
   const firing = s.alerts.filter((a) => a.firing).length;
   sink.add(pid, {
@@ -164,13 +284,23 @@ function addAlerts(sink: RowSink, pid: string, c: ProbeConnectionView, s: Snapsh
     ref: { kind: "other", probeId: c.id },
   });
   const signals = new Map(s.signals.map((sg) => [sg.key, sg]));
-  const sorted = [...s.alerts].sort((a, b) => Number(b.firing) - Number(a.firing) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...s.alerts].sort(
+    (a, b) => Number(b.firing) - Number(a.firing) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   // "#" never comes out of encodeURIComponent, so no alert key can take this id
   const r = `${g}/#recovered`;
   for (const a of sorted) {
     // the probe keeps recovered alerts for an hour; folded away they do not bury the firing ones
     if (!a.firing && !sink.rows.has(r)) {
-      sink.add(g, { id: r, label: t("Recovered"), description: String(sorted.length - firing), icon: { id: "check-all" }, contextValue: "watchdog.group", expanded: false, ref: { kind: "other", probeId: c.id } });
+      sink.add(g, {
+        id: r,
+        label: t("Recovered"),
+        description: String(sorted.length - firing),
+        icon: { id: "check-all" },
+        contextValue: "watchdog.group",
+        expanded: false,
+        ref: { kind: "other", probeId: c.id },
+      });
     }
     const parts = [a.firing ? t("firing") : t("recovered"), t("{0} sent", a.notifications)];
     const cd = cooldownText(a, probeNowMs, t);

@@ -39,7 +39,10 @@ export interface TreeModel {
   readonly rows: ReadonlyMap<string, Row>;
 }
 
-export type RowInit = Omit<Row, "childIds" | "parentId" | "expanded" | "opensCmdline" | "icon" | "tooltip" | "description"> &
+export type RowInit = Omit<
+  Row,
+  "childIds" | "parentId" | "expanded" | "opensCmdline" | "icon" | "tooltip" | "description"
+> &
   Partial<Pick<Row, "expanded" | "opensCmdline" | "icon" | "tooltip" | "description">>;
 
 /** Collects rows; a duplicate id (a hostile or buggy probe repeating a pid) is dropped, not rendered twice. */
@@ -124,11 +127,19 @@ export function buildTree(connections: readonly ProbeConnectionView[], now: numb
 function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: string): string {
   const lines = [plain(c.name, 80), targetText(c, t), state];
   if (c.hello) {
-    lines.push(t("host {0} · probe {1} · pid {2}", plain(c.hello.probe.hostname, 80), plain(c.hello.probe.version, 40), c.hello.probe.pid));
+    lines.push(
+      t(
+        "host {0} · probe {1} · pid {2}",
+        plain(c.hello.probe.hostname, 80),
+        plain(c.hello.probe.version, 40),
+        c.hello.probe.pid,
+      ),
+    );
     lines.push(t("tick every {0} s · cooldown {1} s", c.hello.config.tickS, c.hello.config.cooldownS));
     if (!c.hello.config.telegram.enabled) lines.push(t("Telegram alerts are off on this probe"));
   }
-  if (c.snapshotReceivedAt !== null) lines.push(t("last snapshot {0} ago", ageBucket((now - c.snapshotReceivedAt) / 1000, t)));
+  if (c.snapshotReceivedAt !== null)
+    lines.push(t("last snapshot {0} ago", ageBucket((now - c.snapshotReceivedAt) / 1000, t)));
   if (c.rejectedFrames > 0) lines.push(t("{0} invalid messages dropped", c.rejectedFrames));
   return plainLines(lines.join("\n"));
 }
@@ -162,7 +173,11 @@ function signature(row: Row): string {
 
 /** Which rows must be re-rendered to go from `prev` to `next`. */
 export function diffTree(prev: TreeModel | null, next: TreeModel): TreeChange {
-  if (prev === null || prev.rootIds.length !== next.rootIds.length || prev.rootIds.some((id, i) => id !== next.rootIds[i])) {
+  if (
+    prev === null ||
+    prev.rootIds.length !== next.rootIds.length ||
+    prev.rootIds.some((id, i) => id !== next.rootIds[i])
+  ) {
     return { full: true, changed: [] };
   }
   const changed = new Set<string>();

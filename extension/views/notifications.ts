@@ -44,7 +44,9 @@ export class AlertNotifier implements vscode.Disposable {
       async (choice) => {
         if (choice === show) await vscode.commands.executeCommand(this.focusCommand);
         if (choice === never) {
-          await vscode.workspace.getConfiguration(SECTION).update(NOTIFICATIONS_ENABLED, false, vscode.ConfigurationTarget.Global);
+          await vscode.workspace
+            .getConfiguration(SECTION)
+            .update(NOTIFICATIONS_ENABLED, false, vscode.ConfigurationTarget.Global);
           this.log.info("alert pop-ups turned off (watchdog.notifications.enabled = false)");
         }
       },

@@ -74,7 +74,10 @@ export function stateText(c: ProbeConnectionView, now: number, t: Translate): St
       };
     }
     case "failed":
-      return { text: t("disconnected: {0}", plain(s.reason, 120)), icon: { id: "error", color: "list.errorForeground" } };
+      return {
+        text: t("disconnected: {0}", plain(s.reason, 120)),
+        icon: { id: "error", color: "list.errorForeground" },
+      };
     case "connected": {
       if (isStale(c, now)) {
         const last = Math.max(c.snapshotReceivedAt ?? 0, s.since);
@@ -84,7 +87,8 @@ export function stateText(c: ProbeConnectionView, now: number, t: Translate): St
         };
       }
       const firing = firingAlerts(c).length;
-      if (firing > 0) return { text: t("connected, {0} firing", firing), icon: { id: "bell-dot", color: "list.errorForeground" } };
+      if (firing > 0)
+        return { text: t("connected, {0} firing", firing), icon: { id: "bell-dot", color: "list.errorForeground" } };
       return { text: t("connected"), icon: { id: "pass", color: "testing.iconPassed" } };
     }
   }

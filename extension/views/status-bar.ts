@@ -22,7 +22,10 @@ export class StatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem("watchdog.status", vscode.StatusBarAlignment.Left, 10);
     this.item.name = t("Watchdog");
     this.item.command = focusCommand;
-    this.disposables.push(this.item, source.onDidChange(() => this.update()));
+    this.disposables.push(
+      this.item,
+      source.onDidChange(() => this.update()),
+    );
     if (source.onDidChangeConnections) this.disposables.push(source.onDidChangeConnections(() => this.update()));
     this.timer = setInterval(() => this.update(), RECHECK_MS);
     this.update();

@@ -17,7 +17,9 @@ const MAX_KINDS = 3;
 
 export function buildStatus(connections: readonly ProbeConnectionView[], now: number, t: Translate): StatusModel {
   const kinds = new Set<string>();
-  let firing = 0, disconnected = 0, stale = 0;
+  let firing = 0,
+    disconnected = 0,
+    stale = 0;
   const lines: string[] = [t("Orchestrator Watchdog")];
   for (const c of connections) {
     const alerts = firingAlerts(c);
@@ -27,7 +29,9 @@ export function buildStatus(connections: readonly ProbeConnectionView[], now: nu
     if (h === "disconnected") disconnected++;
     if (h === "stale") stale++;
     const line = `${plain(c.name, 60)}: ${stateText(c, now, t).text}`;
-    lines.push(alerts.length === 0 ? line : `${line} (${truncate(alerts.map((a) => plain(a.key, 60)).join(", "), 300)})`);
+    lines.push(
+      alerts.length === 0 ? line : `${line} (${truncate(alerts.map((a) => plain(a.key, 60)).join(", "), 300)})`,
+    );
   }
   if (connections.length === 0) lines.push(t("No probe configured."));
   lines.push(t("Click to open the Watchdog view."));
@@ -40,13 +44,25 @@ export function buildStatus(connections: readonly ProbeConnectionView[], now: nu
     return { text: `$(alert) ${firing}: ${shown}`, background: "statusBarItem.errorBackground", tooltip };
   }
   if (disconnected > 0 && stale > 0) {
-    return { text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected, {1} stale", disconnected, stale)}`, background: "statusBarItem.warningBackground", tooltip };
+    return {
+      text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected, {1} stale", disconnected, stale)}`,
+      background: "statusBarItem.warningBackground",
+      tooltip,
+    };
   }
   if (disconnected > 0) {
-    return { text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected", disconnected)}`, background: "statusBarItem.warningBackground", tooltip };
+    return {
+      text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected", disconnected)}`,
+      background: "statusBarItem.warningBackground",
+      tooltip,
+    };
   }
   if (stale > 0) {
-    return { text: `$(watch) ${t("Watchdog: {0} stale", stale)}`, background: "statusBarItem.warningBackground", tooltip };
+    return {
+      text: `$(watch) ${t("Watchdog: {0} stale", stale)}`,
+      background: "statusBarItem.warningBackground",
+      tooltip,
+    };
   }
   return { text: "$(pulse) Watchdog", background: null, tooltip };
 }

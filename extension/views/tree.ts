@@ -35,7 +35,10 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
     private readonly now: () => number = Date.now,
   ) {
     this.model = buildTree(source.connections, now(), t);
-    this.disposables.push(this.emitter, source.onDidChange(() => this.schedule()));
+    this.disposables.push(
+      this.emitter,
+      source.onDidChange(() => this.schedule()),
+    );
     if (source.onDidChangeConnections) this.disposables.push(source.onDidChangeConnections(() => this.schedule()));
   }
 
@@ -73,15 +76,24 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
     const open = row.expanded === null ? null : (this.expansion.get(id) ?? row.expanded);
     const item = new vscode.TreeItem(
       row.label,
-      open === null ? vscode.TreeItemCollapsibleState.None : open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+      open === null
+        ? vscode.TreeItemCollapsibleState.None
+        : open
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = row.id;
     item.description = row.description;
     // a plain string: VS Code shows it as text, never as markdown
     if (row.tooltip !== "") item.tooltip = row.tooltip;
-    if (row.icon) item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+    if (row.icon)
+      item.iconPath = new vscode.ThemeIcon(
+        row.icon.id,
+        row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined,
+      );
     item.contextValue = row.contextValue;
-    if (row.opensCmdline) item.command = { command: "watchdog.showCommandLine", title: this.t("Show Command Line"), arguments: [row.id] };
+    if (row.opensCmdline)
+      item.command = { command: "watchdog.showCommandLine", title: this.t("Show Command Line"), arguments: [row.id] };
     return item;
   }
 

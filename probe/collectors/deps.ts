@@ -9,7 +9,11 @@ import type { DepInfo, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";
 
-export interface ConnectResult { ok: boolean; ms: number; error: string | null }
+export interface ConnectResult {
+  ok: boolean;
+  ms: number;
+  error: string | null;
+}
 
 export interface ConnectOptions {
   timeoutMs: number;
@@ -59,8 +63,15 @@ export function createDepsSource(cfg: Config["deps"], opts: DepsSourceOptions = 
     name: "deps",
     timeoutMs: opts.timeoutMs ?? connectMs + 1000,
     async collect(ctx) {
-      const results = await Promise.all(cfg.targets.map((d) =>
-        tcpConnect(d.host, d.port, { timeoutMs: connectMs, signal: ctx.signal, ...(opts.lookup ? { lookup: opts.lookup } : {}) })));
+      const results = await Promise.all(
+        cfg.targets.map((d) =>
+          tcpConnect(d.host, d.port, {
+            timeoutMs: connectMs,
+            signal: ctx.signal,
+            ...(opts.lookup ? { lookup: opts.lookup } : {}),
+          }),
+        ),
+      );
       const deps: DepInfo[] = [];
       const signals: Signal[] = [];
       for (const [i, d] of cfg.targets.entries()) {
@@ -70,13 +81,22 @@ export function createDepsSource(cfg: Config["deps"], opts: DepsSourceOptions = 
         states.set(d.name, st);
         // `up` is what this tick saw; the alert waits for the debounce.
         deps.push({ name: d.name, target, up: r.ok, ms: r.ok ? r.ms : null });
-        signals.push(makeSignal("dep_down", d.name, st.down, "critical",
-          st.down ? `dependency ${d.name} (${target}) is down`
-            : r.ok ? `dependency ${d.name} (${target}) is up`
-            : `dependency ${d.name} (${target}) failed ${st.failures} of ${cfg.downTicks} checks`,
-          r.ok
-            ? `TCP connect to ${target} took ${r.ms} ms`
-            : `TCP connect to ${target} failed ${st.failures} time(s) in a row (alerts at ${cfg.downTicks}): ${r.error}`));
+        signals.push(
+          makeSignal(
+            "dep_down",
+            d.name,
+            st.down,
+            "critical",
+            st.down
+              ? `dependency ${d.name} (${target}) is down`
+              : r.ok
+                ? `dependency ${d.name} (${target}) is up`
+                : `dependency ${d.name} (${target}) failed ${st.failures} of ${cfg.downTicks} checks`,
+            r.ok
+              ? `TCP connect to ${target} took ${r.ms} ms`
+              : `TCP connect to ${target} failed ${st.failures} time(s) in a row (alerts at ${cfg.downTicks}): ${r.error}`,
+          ),
+        );
       }
       return { signals, deps };
     },

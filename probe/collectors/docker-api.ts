@@ -16,7 +16,11 @@ export class DockerReadOnlyError extends Error {
 
 export class DockerApiError extends Error {
   override name = "DockerApiError";
-  constructor(message: string, readonly status: number | null, readonly path: string) {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly path: string,
+  ) {
     super(message);
   }
 }
@@ -101,7 +105,11 @@ export function parseBody<T>(schema: z.ZodType<T>, body: string, what: string): 
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new DockerApiError(`docker: ${what} answered an unexpected shape (${issue.path.join(".") || "body"}: ${issue.message})`, 200, what);
+    throw new DockerApiError(
+      `docker: ${what} answered an unexpected shape (${issue.path.join(".") || "body"}: ${issue.message})`,
+      200,
+      what,
+    );
   }
   return r.data;
 }
@@ -116,7 +124,9 @@ function daemonMessage(body: string): string {
   try {
     const j = JSON.parse(body) as { message?: unknown };
     if (typeof j?.message === "string") return j.message;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return preview(body);
 }
 
@@ -142,7 +152,11 @@ export class DockerClient {
    */
   request(method: "GET", path: string, signal?: AbortSignal): Promise<DockerResponse> {
     if (method !== "GET") {
-      return Promise.reject(new DockerReadOnlyError(`docker: refusing ${String(method)} ${path}: this client is read-only and only sends GET`));
+      return Promise.reject(
+        new DockerReadOnlyError(
+          `docker: refusing ${String(method)} ${path}: this client is read-only and only sends GET`,
+        ),
+      );
     }
     // Checked before the request exists: destroying a request that has no error listener
     // yet makes it emit an unhandled "socket hang up" that would kill the probe.
@@ -150,9 +164,17 @@ export class DockerClient {
     const { socketPath, timeoutMs } = this.opts;
     return new Promise<DockerResponse>((resolve, reject) => {
       let settled = false;
-      const fail = (e: Error) => { if (!settled) { settled = true; cleanup(); reject(e); } };
+      const fail = (e: Error) => {
+        if (!settled) {
+          settled = true;
+          cleanup();
+          reject(e);
+        }
+      };
       const req = http.request({
-        socketPath, path, method: "GET",
+        socketPath,
+        path,
+        method: "GET",
         headers: { Host: "docker", Accept: "application/json", "User-Agent": "orchestrator-watchdog" },
         agent: false,
       });
@@ -164,7 +186,10 @@ export class DockerClient {
         fail(new DockerApiError(`docker: GET ${path} aborted`, null, path));
         req.destroy();
       };
-      const cleanup = () => { clearTimeout(timer); signal?.removeEventListener("abort", onAbort); };
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
       req.on("error", (e: NodeJS.ErrnoException) => fail(this.socketError(e, path)));
       signal?.addEventListener("abort", onAbort, { once: true });
       req.on("response", (res) => {
@@ -173,14 +198,22 @@ export class DockerClient {
         res.on("data", (c: Buffer) => {
           size += c.length;
           if (size > MAX_BODY_BYTES) {
-            fail(new DockerApiError(`docker: GET ${path} answered more than ${MAX_BODY_BYTES} bytes`, res.statusCode ?? null, path));
+            fail(
+              new DockerApiError(
+                `docker: GET ${path} answered more than ${MAX_BODY_BYTES} bytes`,
+                res.statusCode ?? null,
+                path,
+              ),
+            );
             req.destroy();
             return;
           }
           chunks.push(c);
         });
         res.on("error", (e) => fail(this.socketError(e, path)));
-        res.on("aborted", () => fail(new DockerApiError(`docker: GET ${path}: connection closed mid-answer`, res.statusCode ?? null, path)));
+        res.on("aborted", () =>
+          fail(new DockerApiError(`docker: GET ${path}: connection closed mid-answer`, res.statusCode ?? null, path)),
+        );
         res.on("end", () => {
           if (settled) return;
           settled = true;
@@ -207,7 +240,12 @@ export class DockerClient {
   /** `GET /_ping` and pick the version from its `Api-Version` header. */
   async negotiate(signal?: AbortSignal): Promise<string> {
     const res = await this.request("GET", "/_ping", signal);
-    if (res.status !== 200) throw new DockerApiError(`docker: GET /_ping answered HTTP ${res.status}: ${daemonMessage(res.body)}`, res.status, "/_ping");
+    if (res.status !== 200)
+      throw new DockerApiError(
+        `docker: GET /_ping answered HTTP ${res.status}: ${daemonMessage(res.body)}`,
+        res.status,
+        "/_ping",
+      );
     this.version = chooseApiVersion(res.headers["api-version"], this.bounds);
     return this.version;
   }

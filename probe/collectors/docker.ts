@@ -52,7 +52,10 @@ export function matchExpected(name: string, list: ContainerSummary[]): Container
 }
 
 /** What to inspect and show: every match of an expected name, then troubled extras. */
-export function selectShown(expected: string[], list: ContainerSummary[]): { summary: ContainerSummary; expectedAs: string | null }[] {
+export function selectShown(
+  expected: string[],
+  list: ContainerSummary[],
+): { summary: ContainerSummary; expectedAs: string | null }[] {
   const out: { summary: ContainerSummary; expectedAs: string | null }[] = [];
   const taken = new Set<string>();
   for (const name of expected) {
@@ -62,7 +65,8 @@ export function selectShown(expected: string[], list: ContainerSummary[]): { sum
       out.push({ summary: s, expectedAs: name });
     }
   }
-  const extras = list.filter((s) => !taken.has(s.Id) && looksTroubled(s))
+  const extras = list
+    .filter((s) => !taken.has(s.Id) && looksTroubled(s))
     .sort((a, b) => containerName(a).localeCompare(containerName(b)))
     .slice(0, MAX_EXTRAS);
   for (const s of extras) out.push({ summary: s, expectedAs: null });
@@ -111,19 +115,43 @@ export function assessContainers(
   const signals: Signal[] = [];
   for (const name of expected) {
     const mine = infos.filter((i) => i.expectedAs === name);
-    const restartNote = mine.map((i) => restartText(i.info, memo.get(i.info.name)!)).filter(Boolean).join("; ");
+    const restartNote = mine
+      .map((i) => restartText(i.info, memo.get(i.info.name)!))
+      .filter(Boolean)
+      .join("; ");
     const running = mine.filter((i) => i.info.state === "running");
     const down = running.length === 0;
     const what = mine.length === 0 ? "missing (no such container)" : mine.map((i) => describe(i)).join(", ");
-    signals.push(makeSignal("container_down", name, down, "critical",
-      down ? `container ${name} is not running: ${what}` : `container ${name} is running`,
-      join(down ? `expected running; docker says ${what}` : what, restartNote)));
+    signals.push(
+      makeSignal(
+        "container_down",
+        name,
+        down,
+        "critical",
+        down ? `container ${name} is not running: ${what}` : `container ${name} is running`,
+        join(down ? `expected running; docker says ${what}` : what, restartNote),
+      ),
+    );
 
     const sick = running.filter((i) => i.info.health === "unhealthy");
-    const streak = sick.map((i) => i.observed.inspect?.State.Health?.FailingStreak).find((n) => typeof n === "number" && n > 0);
-    signals.push(makeSignal("container_unhealthy", name, sick.length > 0, "warning",
-      sick.length ? `container ${name} is unhealthy` : `container ${name} health: ${healthWord(mine)}`,
-      join(sick.length ? `health check failing${streak ? ` ${streak} times in a row` : ""}: ${sick.map(describe).join(", ")}` : what, restartNote)));
+    const streak = sick
+      .map((i) => i.observed.inspect?.State.Health?.FailingStreak)
+      .find((n) => typeof n === "number" && n > 0);
+    signals.push(
+      makeSignal(
+        "container_unhealthy",
+        name,
+        sick.length > 0,
+        "warning",
+        sick.length ? `container ${name} is unhealthy` : `container ${name} health: ${healthWord(mine)}`,
+        join(
+          sick.length
+            ? `health check failing${streak ? ` ${streak} times in a row` : ""}: ${sick.map(describe).join(", ")}`
+            : what,
+          restartNote,
+        ),
+      ),
+    );
   }
 
   // Expected names with no container still get a row, so the missing one is visible.

@@ -9,7 +9,12 @@ import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";
 import { errorText } from "../errors.js";
 
-export interface StatfsResult { bsize: number; blocks: number; bfree: number; bavail: number }
+export interface StatfsResult {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+}
 export type Statfs = (path: string) => Promise<StatfsResult>;
 
 /** Points below the threshold a firing ceiling must drop to before it clears. */
@@ -27,7 +32,12 @@ export function diskUsedPct(s: StatfsResult): number {
 }
 
 /** Pure hysteresis: fires at ≥ threshold, clears only at ≤ threshold − gap. */
-export function ceilingActive(wasActive: boolean, usedPct: number, thresholdPct: number, gap = CEILING_CLEAR_GAP): boolean {
+export function ceilingActive(
+  wasActive: boolean,
+  usedPct: number,
+  thresholdPct: number,
+  gap = CEILING_CLEAR_GAP,
+): boolean {
   return wasActive ? usedPct > thresholdPct - gap : usedPct >= thresholdPct;
 }
 
@@ -72,34 +82,54 @@ export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): 
           unreadable++;
           unreadableLastTick.add(path);
           const why = errorText(r.reason);
-          signals.push(makeSignal("source_error", `host:${path}`, true, "warning",
-            `host: cannot read disk usage of ${path}: ${why}`,
-            `WATCHDOG_DISK_PATHS lists ${path}; statfs failed: ${why}. The other paths are still watched.`));
+          signals.push(
+            makeSignal(
+              "source_error",
+              `host:${path}`,
+              true,
+              "warning",
+              `host: cannot read disk usage of ${path}: ${why}`,
+              `WATCHDOG_DISK_PATHS lists ${path}; statfs failed: ${why}. The other paths are still watched.`,
+            ),
+          );
           if (cfg.ceilingEnabled && firing.has(path)) signals.push(ceilingSignal(path, firing.get(path)!, null));
           continue;
         }
         const usedPct = diskUsedPct(r.value);
         disk.push({ path, usedPct });
         if (unreadableLastTick.delete(path)) {
-          signals.push(makeSignal("source_error", `host:${path}`, false, "info", `host: disk usage of ${path} is readable again`));
+          signals.push(
+            makeSignal("source_error", `host:${path}`, false, "info", `host: disk usage of ${path} is readable again`),
+          );
         }
         if (!cfg.ceilingEnabled) continue;
         const active = ceilingActive(firing.get(path) ?? false, usedPct, cfg.ceilingPct);
         firing.set(path, active);
         signals.push(ceilingSignal(path, active, usedPct));
       }
-      const load = loadavg().slice(0, 3).map((n) => Math.round(n * 100) / 100);
-      return { signals, host: { disk, load }, ...(unreadable ? { skipped: { disk_path_unreadable: unreadable } } : {}) };
+      const load = loadavg()
+        .slice(0, 3)
+        .map((n) => Math.round(n * 100) / 100);
+      return {
+        signals,
+        host: { disk, load },
+        ...(unreadable ? { skipped: { disk_path_unreadable: unreadable } } : {}),
+      };
     },
   };
 
   function ceilingSignal(path: string, active: boolean, usedPct: number | null): Signal {
     const at = usedPct === null ? "unknown (unreadable)" : fmt(usedPct);
     const clearAt = fmt(cfg.ceilingPct - CEILING_CLEAR_GAP);
-    return makeSignal("disk_ceiling", path, active, "critical",
+    return makeSignal(
+      "disk_ceiling",
+      path,
+      active,
+      "critical",
       active ? `disk ${path} at ${at} (ceiling ${fmt(cfg.ceilingPct)})` : `disk ${path} at ${at}, under the ceiling`,
       active
         ? `${path} is ${at} full, at or above WATCHDOG_DISK_CEILING_PCT=${cfg.ceilingPct}; the alert clears at ${clearAt} or less`
-        : `ceiling ${fmt(cfg.ceilingPct)}; fires at ${fmt(cfg.ceilingPct)}, clears at ${clearAt}`);
+        : `ceiling ${fmt(cfg.ceilingPct)}; fires at ${fmt(cfg.ceilingPct)}, clears at ${clearAt}`,
+    );
   }
 }

@@ -68,7 +68,10 @@ export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceO
         lastError = res.reason;
       }
       health = debounce(health, res.ok, threshold);
-      const out: SourceOutput = { signals: [orchDownSignal(health, threshold, lastError, url), ...ruleSignals], orch: orch() };
+      const out: SourceOutput = {
+        signals: [orchDownSignal(health, threshold, lastError, url), ...ruleSignals],
+        orch: orch(),
+      };
       if (skipped) out.skipped = skipped;
       return out;
     },
@@ -79,28 +82,41 @@ function orchDownSignal(h: DebounceState, threshold: number, lastError: string |
   const where = displayUrl(url);
   if (!h.down) return makeSignal("orch_down", "orchestrator", false, "critical", "orchestrator is up", where);
   return makeSignal(
-    "orch_down", "orchestrator", true, "critical",
+    "orch_down",
+    "orchestrator",
+    true,
+    "critical",
     `orchestrator down: ${lastError ?? "no answer"} (${h.failures} failed checks in a row, threshold ${threshold})`,
     `GET ${where} has not answered 2xx for ${h.failures} consecutive ticks`,
   );
 }
 
 /** Each rule × each matching series → one active signal, kind = the rule's name. */
-export function matchRules(rules: readonly MetricRule[], samples: readonly PromSample[]): { signals: Signal[]; overCap: number } {
+export function matchRules(
+  rules: readonly MetricRule[],
+  samples: readonly PromSample[],
+): { signals: Signal[]; overCap: number } {
   const signals: Signal[] = [];
   const seen = new Set<string>();
   let overCap = 0;
   for (const rule of rules) {
     for (const s of samples) {
-      if (s.name !== rule.metric || !hasLabels(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value)) continue;
+      if (s.name !== rule.metric || !hasLabels(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value))
+        continue;
       const entity = renderLabels(s.labels);
       const sig = makeSignal(
-        rule.name, entity, true, "warning",
+        rule.name,
+        entity,
+        true,
+        "warning",
         `${rule.name}: ${s.name}${entity === "-" ? "" : `{${entity}}`} = ${formatValue(s.value)}`,
         `rule ${rule.source}`,
       );
       if (seen.has(sig.key)) continue; // the same series exposed twice
-      if (signals.length >= MAX_RULE_SIGNALS) { overCap++; continue; }
+      if (signals.length >= MAX_RULE_SIGNALS) {
+        overCap++;
+        continue;
+      }
       seen.add(sig.key);
       signals.push(sig);
     }
@@ -117,7 +133,9 @@ function hasLabels(labels: Record<string, string>, want: Record<string, string>)
 export function renderLabels(labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
   if (keys.length === 0) return "-";
-  return keys.map((k) => `${k}="${labels[k]!.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",");
+  return keys
+    .map((k) => `${k}="${labels[k]!.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
+    .join(",");
 }
 
 function formatValue(v: number): string {
@@ -141,7 +159,10 @@ export function displayUrl(url: string): string {
  * One GET with a hard deadline over connect, headers AND body (a body that drips
  * forever is a timeout), a body size cap, and the caller's abort signal. Never rejects.
  */
-export function fetchMetrics(url: string, o: { timeoutMs: number; maxBodyBytes: number; signal?: AbortSignal }): Promise<FetchResult> {
+export function fetchMetrics(
+  url: string,
+  o: { timeoutMs: number; maxBodyBytes: number; signal?: AbortSignal },
+): Promise<FetchResult> {
   return new Promise<FetchResult>((resolve) => {
     let done = false;
     let req: http.ClientRequest | null = null;
@@ -160,7 +181,11 @@ export function fetchMetrics(url: string, o: { timeoutMs: number; maxBodyBytes: 
     timer = setTimeout(() => finish({ ok: false, reason: `timeout after ${seconds(o.timeoutMs)}` }), o.timeoutMs);
 
     let u: URL;
-    try { u = new URL(url); } catch { return finish({ ok: false, reason: "invalid URL" }); }
+    try {
+      u = new URL(url);
+    } catch {
+      return finish({ ok: false, reason: "invalid URL" });
+    }
     const mod = u.protocol === "https:" ? https : u.protocol === "http:" ? http : null;
     if (!mod) return finish({ ok: false, reason: `unsupported protocol ${u.protocol}` });
     try {

@@ -27,7 +27,10 @@ export function parseStat(text: string): ProcStat | null {
   const pidText = text.slice(0, open);
   if (!UINT.test(pidText)) return null;
   // after ") ": state(3) ppid(4) … starttime(22)
-  const rest = text.slice(close + 2).trimEnd().split(" ");
+  const rest = text
+    .slice(close + 2)
+    .trimEnd()
+    .split(" ");
   if (rest.length < 20) return null;
   const state = rest[0]!;
   const ppidText = rest[1]!;
@@ -67,7 +70,14 @@ export function parseBtime(text: string): number | null {
 }
 
 /** Parent comms that mean "nobody is waiting for this process any more". */
-export const INIT_COMMS: ReadonlySet<string> = new Set(["tini", "docker-init", "dumb-init", "init", "systemd", "s6-svscan"]);
+export const INIT_COMMS: ReadonlySet<string> = new Set([
+  "tini",
+  "docker-init",
+  "dumb-init",
+  "init",
+  "systemd",
+  "s6-svscan",
+]);
 
 /** PROTOCOL.md: ppid 0 or 1, or a parent that is an init (a container's tini under `pid: host`). */
 export function isOrphaned(ppid: number, parentComm: string | null): boolean {
@@ -91,7 +101,11 @@ export interface PatternMatch {
  * (same answer, no copy): pass it as `raw` and the spaced copy is made only if needed.
  * An empty cmdline (zombie, kernel thread) never matches.
  */
-export function matchCmdline(joined: string | (() => string), patterns: readonly ProcPattern[], raw?: string): PatternMatch | null {
+export function matchCmdline(
+  joined: string | (() => string),
+  patterns: readonly ProcPattern[],
+  raw?: string,
+): PatternMatch | null {
   let spaced: string | null = typeof joined === "string" ? joined : null;
   const getSpaced = () => (spaced ??= (joined as () => string)());
   for (const p of patterns) {
@@ -129,7 +143,8 @@ export interface ProcFacts {
 /** Builds the wire form of a matched process. argv and cmdline are redacted here. */
 export function buildProcessInfo(f: ProcFacts, clkTck: number): ProcessInfo {
   const argv = redactArgv(f.argv);
-  const startedAt = f.btimeS === null ? null : new Date(Math.round((f.btimeS + f.stat.starttime / clkTck) * 1000)).toISOString();
+  const startedAt =
+    f.btimeS === null ? null : new Date(Math.round((f.btimeS + f.stat.starttime / clkTck) * 1000)).toISOString();
   return {
     pid: f.stat.pid,
     ppid: f.stat.ppid,
@@ -157,17 +172,33 @@ export function buildProcSignal(p: ProcessInfo, label: string): Signal {
     `running for ${formatDuration(p.ageS)}${p.startedAt ? ` since ${p.startedAt}` : ""}`,
     `cmdline: ${head}`,
   ].join("\n");
-  return makeSignal("proc_blocking", String(p.pid), p.blocking, "critical", `${label} ${p.pid} running for ${formatDuration(p.ageS)}`, detail);
+  return makeSignal(
+    "proc_blocking",
+    String(p.pid),
+    p.blocking,
+    "critical",
+    `${label} ${p.pid} running for ${formatDuration(p.ageS)}`,
+    detail,
+  );
 }
 
 /** The old process behind a reused pid has ended: its alert recovers before the new one may fire. */
 export function buildPidReusedSignal(pid: number, label: string): Signal {
-  return makeSignal("proc_blocking", String(pid), false, "critical", `${label} ${pid} ended (pid reused by a new process)`,
-    `pid ${pid} now belongs to a process with another start time`);
+  return makeSignal(
+    "proc_blocking",
+    String(pid),
+    false,
+    "critical",
+    `${label} ${pid} ended (pid reused by a new process)`,
+    `pid ${pid} now belongs to a process with another start time`,
+  );
 }
 
 /** Oldest first (then by pid), at most `max`; the rest is counted, not listed. */
-export function oldestFirst<T extends { starttime: number; pid: number }>(items: T[], max: number): { kept: T[]; truncated: number } {
+export function oldestFirst<T extends { starttime: number; pid: number }>(
+  items: T[],
+  max: number,
+): { kept: T[]; truncated: number } {
   const sorted = [...items].sort((a, b) => a.starttime - b.starttime || a.pid - b.pid);
   return { kept: sorted.slice(0, max), truncated: Math.max(0, sorted.length - max) };
 }

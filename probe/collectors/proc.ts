@@ -9,8 +9,19 @@ import type { ProcessInfo, Signal } from "../protocol.js";
 import { MAX_PROCESSES } from "../protocol.js";
 import type { CollectContext, Source, SourceOutput } from "../source.js";
 import {
-  ageSeconds, buildPidReusedSignal, buildProcessInfo, buildProcSignal, matchCmdline, matchLabel,
-  oldestFirst, parseBtime, parseCmdline, parseStat, parseUptime, type PatternMatch, type ProcStat,
+  ageSeconds,
+  buildPidReusedSignal,
+  buildProcessInfo,
+  buildProcSignal,
+  matchCmdline,
+  matchLabel,
+  oldestFirst,
+  parseBtime,
+  parseCmdline,
+  parseStat,
+  parseUptime,
+  type PatternMatch,
+  type ProcStat,
 } from "./proc-parse.js";
 
 /** A cmdline longer than this is matched and shown truncated (ARG_MAX can be megabytes). */
@@ -25,7 +36,11 @@ export type ProcSkipReason = "nonNumeric" | "vanished" | "unreadable" | "garbage
 /** CLK_TCK from `getconf`, 100 when that fails (it is 100 on every Linux we know of). */
 export function readClkTck(): number {
   try {
-    const out = execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8", timeout: 2000, stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("getconf", ["CLK_TCK"], {
+      encoding: "utf8",
+      timeout: 2000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const n = Number(out.trim());
     return Number.isInteger(n) && n > 0 ? n : 100;
   } catch {
@@ -66,7 +81,11 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
   const name = "proc";
   if (!cfg.enabled) {
     // Invariant 4: disabled costs nothing; not even getconf runs.
-    return { name, timeoutMs: opts.timeoutMs, collect: async () => ({ signals: [], processes: [], processesTruncated: 0 }) };
+    return {
+      name,
+      timeoutMs: opts.timeoutMs,
+      collect: async () => ({ signals: [], processes: [], processesTruncated: 0 }),
+    };
   }
   const root = cfg.root.length > 1 ? cfg.root.replace(/\/+$/, "") : cfg.root;
   const clkTck = opts.clkTck ?? readClkTck();
@@ -106,7 +125,10 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
     const found: Candidate[] = [];
     for (const entry of names) {
       const c = entry.charCodeAt(0);
-      if (c < 48 || c > 57 || !/^\d+$/.test(entry)) { skipped.nonNumeric++; continue; }
+      if (c < 48 || c > 57 || !/^\d+$/.test(entry)) {
+        skipped.nonNumeric++;
+        continue;
+      }
       let n: number;
       try {
         n = readInto(`${root}/${entry}/cmdline`, big);
@@ -126,7 +148,10 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
         skipped[reasonOf(e)]++;
         continue;
       }
-      if (!stat || String(stat.pid) !== entry) { skipped.garbage++; continue; }
+      if (!stat || String(stat.pid) !== entry) {
+        skipped.garbage++;
+        continue;
+      }
       found.push({ pid: stat.pid, argv: parseCmdline(raw), match, stat });
     }
     return found;
@@ -157,7 +182,11 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
     }
     if (uptime === null) throw new Error(`cannot parse ${root}/uptime`);
     if (btimeS === null) {
-      try { btimeS = parseBtime(fs.readFileSync(`${root}/stat`, "utf8")); } catch { /* startedAt stays null; retried next tick */ }
+      try {
+        btimeS = parseBtime(fs.readFileSync(`${root}/stat`, "utf8"));
+      } catch {
+        /* startedAt stays null; retried next tick */
+      }
     }
 
     const parents = new Map<number, string | null>();
@@ -165,10 +194,17 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
     const nextActive = new Map<number, number>();
     const infos: (ProcessInfo & { starttime: number })[] = [];
     for (const f of found) {
-      const info = buildProcessInfo({
-        stat: f.stat, argv: f.argv, ageS: ageSeconds(uptime, f.stat.starttime, clkTck),
-        btimeS, parentComm: parentComm(f.stat.ppid, parents), thresholdS,
-      }, clkTck);
+      const info = buildProcessInfo(
+        {
+          stat: f.stat,
+          argv: f.argv,
+          ageS: ageSeconds(uptime, f.stat.starttime, clkTck),
+          btimeS,
+          parentComm: parentComm(f.stat.ppid, parents),
+          thresholdS,
+        },
+        clkTck,
+      );
       infos.push(Object.assign(info, { starttime: f.stat.starttime }));
       if (!info.blocking) continue;
       const label = matchLabel(f.match);

@@ -44,14 +44,19 @@ const ATTEMPTS = 3;
 const ANNOTATION_MAX = 8000;
 
 /** Pure: the alert Alertmanager should hold after this decision. */
-export function toPostableAlert(ev: DecisionEvent, text: string, o: { hostname: string; cooldownS: number; generatorURL?: string }): PostableAlert {
+export function toPostableAlert(
+  ev: DecisionEvent,
+  text: string,
+  o: { hostname: string; cooldownS: number; generatorURL?: string },
+): PostableAlert {
   const sig = ev.signal;
   const startsAt = new Date(ev.state.since ?? ev.at).toISOString();
-  const endsAt = ev.action === "recovery"
-    ? new Date(ev.at).toISOString()
-    // The probe re-posts every cooldown while the signal lasts; if the probe dies, the
-    // alert resolves by itself some time later instead of firing forever.
-    : new Date(ev.at + 2 * o.cooldownS * 1000 + KEEPALIVE_MARGIN_MS).toISOString();
+  const endsAt =
+    ev.action === "recovery"
+      ? new Date(ev.at).toISOString()
+      : // The probe re-posts every cooldown while the signal lasts; if the probe dies, the
+        // alert resolves by itself some time later instead of firing forever.
+        new Date(ev.at + 2 * o.cooldownS * 1000 + KEEPALIVE_MARGIN_MS).toISOString();
   const alert: PostableAlert = {
     labels: {
       alertname: sig.kind,
@@ -83,21 +88,31 @@ function shown(url: string): string {
   return u.toString();
 }
 
-interface Item { action: DecisionEvent["action"]; key: string; alert: PostableAlert }
+interface Item {
+  action: DecisionEvent["action"];
+  key: string;
+  alert: PostableAlert;
+}
 
 export function createAlertmanager(url: string, opts: AlertmanagerOptions): Alertmanager {
   const endpoint = alertsEndpoint(url);
   const where = shown(endpoint);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const agent = endpoint.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const agent = endpoint.startsWith("https:")
+    ? new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true });
   // Same policy as Telegram's outbox: reminders go first, recoveries are never dropped.
   const box = new Outbox<Item>(opts.queueMax ?? 500);
   const st = { posted: 0, failed: 0, dropped: 0 };
   const ac = new AbortController();
 
   const log = (line: Record<string, unknown>) => {
-    try { opts.log({ channel: "alertmanager", url: where, ...line }); } catch { /* never raise */ }
+    try {
+      opts.log({ channel: "alertmanager", url: where, ...line });
+    } catch {
+      /* never raise */
+    }
   };
 
   /**
@@ -106,9 +121,15 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
    */
   async function pause(ms: number): Promise<void> {
     let onAbort: () => void = () => undefined;
-    const woken = new Promise<void>((r) => { onAbort = r; });
+    const woken = new Promise<void>((r) => {
+      onAbort = r;
+    });
     ac.signal.addEventListener("abort", onAbort, { once: true });
-    try { await Promise.race([sleep(ms), woken]); } finally { ac.signal.removeEventListener("abort", onAbort); }
+    try {
+      await Promise.race([sleep(ms), woken]);
+    } finally {
+      ac.signal.removeEventListener("abort", onAbort);
+    }
   }
 
   async function send(item: Item): Promise<boolean> {
@@ -125,7 +146,13 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         lastError = errorText(e);
       }
     }
-    log({ level: "error", msg: "alertmanager post failed", key: item.key, action: item.action, error: lastError.split(url).join(where) });
+    log({
+      level: "error",
+      msg: "alertmanager post failed",
+      key: item.key,
+      action: item.action,
+      error: lastError.split(url).join(where),
+    });
     return false;
   }
 
@@ -133,7 +160,8 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
     async step() {
       const item = box.shift();
       if (!item) return false;
-      if (await send(item)) st.posted++; else st.failed++;
+      if (await send(item)) st.posted++;
+      else st.failed++;
       return true;
     },
     pending: () => box.length,
@@ -145,12 +173,19 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
       try {
         if (drain.stopped) return;
         const alert = toPostableAlert(ev, text, {
-          hostname: opts.hostname, cooldownS: opts.cooldownFor?.(ev.signal.kind) ?? 1800, generatorURL: opts.generatorURL,
+          hostname: opts.hostname,
+          cooldownS: opts.cooldownFor?.(ev.signal.kind) ?? 1800,
+          generatorURL: opts.generatorURL,
         });
         const { evicted } = box.push({ action: ev.action, key: ev.signal.key, alert });
         for (const e of evicted) {
           st.dropped++;
-          log({ level: "warn", msg: "alertmanager queue full; dropped the oldest non-recovery post", key: e.key, action: e.action });
+          log({
+            level: "warn",
+            msg: "alertmanager queue full; dropped the oldest non-recovery post",
+            key: e.key,
+            action: e.action,
+          });
         }
         drain.kick();
       } catch (e) {
@@ -158,14 +193,18 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
       }
     },
     flush: (ms) => drain.flush(ms),
-    stop: () => drain.stop(
-      () => ac.abort(),
-      () => {
-        const left = box.drain().length;
-        if (left) { st.dropped += left; log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` }); }
-        agent.destroy();
-      },
-    ),
+    stop: () =>
+      drain.stop(
+        () => ac.abort(),
+        () => {
+          const left = box.drain().length;
+          if (left) {
+            st.dropped += left;
+            log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` });
+          }
+          agent.destroy();
+        },
+      ),
     stats() {
       return { ...st, depth: box.length };
     },

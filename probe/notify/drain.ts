@@ -32,9 +32,15 @@ export class Drain {
 
   private async run(): Promise<void> {
     try {
-      while (!this.stoppedFlag && (await this.hooks.step())) { /* next item */ }
+      while (!this.stoppedFlag && (await this.hooks.step())) {
+        /* next item */
+      }
     } catch (e) {
-      try { this.hooks.onError(e); } catch { /* reporting must not break the drain */ }
+      try {
+        this.hooks.onError(e);
+      } catch {
+        /* reporting must not break the drain */
+      }
     } finally {
       this.running = false;
       if (this.hooks.pending() && !this.stoppedFlag) this.kick();

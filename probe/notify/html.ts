@@ -4,7 +4,10 @@
 // Pure.
 
 export type Style = "b" | "i" | "code";
-export interface Segment { text: string; style?: Style }
+export interface Segment {
+  text: string;
+  style?: Style;
+}
 export type Line = Segment[];
 
 /** Bot API limit for a message's text after entity parsing. */
@@ -24,7 +27,11 @@ export function renderPlain(lines: Line[]): string {
 
 export function renderHtml(lines: Line[]): string {
   return lines
-    .map((line) => merge(line).map((s) => (s.style ? `<${s.style}>${escapeHtml(s.text)}</${s.style}>` : escapeHtml(s.text))).join(""))
+    .map((line) =>
+      merge(line)
+        .map((s) => (s.style ? `<${s.style}>${escapeHtml(s.text)}</${s.style}>` : escapeHtml(s.text)))
+        .join(""),
+    )
     .join("\n");
 }
 
@@ -56,7 +63,11 @@ export function clipLine(line: Line, max: number): Line {
   let room = max - 1; // one for the ellipsis
   for (const seg of line) {
     if (room <= 0) break;
-    if (seg.text.length <= room) { out.push(seg); room -= seg.text.length; continue; }
+    if (seg.text.length <= room) {
+      out.push(seg);
+      room -= seg.text.length;
+      continue;
+    }
     out.push({ ...seg, text: clipText(seg.text, room, "") });
     room = 0;
   }

@@ -4,7 +4,10 @@
 import http from "node:http";
 import https from "node:https";
 
-export interface HttpAnswer { status: number; body: string }
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
 
 export interface PostOptions {
   timeoutMs: number;
@@ -20,7 +23,12 @@ export class HttpTimeout extends Error {}
 export function postJson(url: string, payload: unknown, opts: PostOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let u: URL;
-    try { u = new URL(url); } catch { reject(new Error("invalid URL")); return; }
+    try {
+      u = new URL(url);
+    } catch {
+      reject(new Error("invalid URL"));
+      return;
+    }
     const data = Buffer.from(JSON.stringify(payload));
     const mod = u.protocol === "https:" ? https : http;
     let settled = false;
@@ -29,23 +37,33 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      if (err) reject(err); else resolve(ans!);
+      if (err) reject(err);
+      else resolve(ans!);
     };
-    const req = mod.request(u, {
-      method: "POST",
-      agent: opts.agent,
-      headers: { "content-type": "application/json", "content-length": data.length, accept: "application/json" },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        if (size < MAX_BODY) chunks.push(c);
-        size += c.length;
-      });
-      res.on("end", () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_BODY) }));
-      res.on("error", (e) => finish(e));
-      res.on("aborted", () => finish(new Error("response aborted")));
-    });
+    const req = mod.request(
+      u,
+      {
+        method: "POST",
+        agent: opts.agent,
+        headers: { "content-type": "application/json", "content-length": data.length, accept: "application/json" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          if (size < MAX_BODY) chunks.push(c);
+          size += c.length;
+        });
+        res.on("end", () =>
+          finish(null, {
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_BODY),
+          }),
+        );
+        res.on("error", (e) => finish(e));
+        res.on("aborted", () => finish(new Error("response aborted")));
+      },
+    );
     const timer = setTimeout(() => {
       const e = new HttpTimeout(`no answer within ${opts.timeoutMs} ms`);
       finish(e);
@@ -58,7 +76,10 @@ export function postJson(url: string, payload: unknown, opts: PostOptions): Prom
     };
     // before any destroy(): a request destroyed with an error emits it, and with no listener that would crash the process
     req.on("error", (e) => finish(e));
-    if (opts.signal?.aborted) { onAbort(); return; }
+    if (opts.signal?.aborted) {
+      onAbort();
+      return;
+    }
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     req.end(data);
   });

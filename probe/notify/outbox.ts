@@ -13,7 +13,9 @@
 // push the box past `max`.
 import type { Action } from "../protocol.js";
 
-export interface Queued { action: Action }
+export interface Queued {
+  action: Action;
+}
 
 export interface PushResult<T> {
   /** messages that were dropped to make room (possibly the pushed one itself) */

@@ -13,7 +13,12 @@ import { Outbox } from "./outbox.js";
 export type Outcome = "sent" | "failed";
 export type EnqueueResult = "queued" | "disabled";
 
-export interface TelegramMessage { key: string; action: Action; html: string; plain: string }
+export interface TelegramMessage {
+  key: string;
+  action: Action;
+  html: string;
+  plain: string;
+}
 
 export interface TelegramOptions {
   log(line: Record<string, unknown>): void;
@@ -77,7 +82,9 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const timeoutMs = opts.requestTimeoutMs ?? 15_000;
   const minInterval = opts.minIntervalMs ?? 1000;
   const url = `${cfg.apiUrl}/bot${token ?? ""}/sendMessage`;
-  const agent = cfg.apiUrl.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const agent = cfg.apiUrl.startsWith("https:")
+    ? new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true });
 
   const box = new Outbox<TelegramMessage>(cfg.outboxMax);
   const listeners: Array<(key: string, action: Action, outcome: Outcome) => void> = [];
@@ -93,7 +100,9 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       const clean: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(line)) clean[k] = typeof v === "string" ? safe(v) : v;
       opts.log({ channel: "telegram", ...clean });
-    } catch { /* a broken logger must not stop delivery */ }
+    } catch {
+      /* a broken logger must not stop delivery */
+    }
   };
 
   /**
@@ -104,14 +113,24 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const wait = async (ms: number) => {
     if (ms <= 0 || drain.stopped) return;
     let wake: () => void = () => undefined;
-    const woken = new Promise<void>((r) => { wake = r; });
+    const woken = new Promise<void>((r) => {
+      wake = r;
+    });
     wakers.add(wake);
-    try { await Promise.race([sleep(ms), woken]); } finally { wakers.delete(wake); }
+    try {
+      await Promise.race([sleep(ms), woken]);
+    } finally {
+      wakers.delete(wake);
+    }
   };
 
   function report(msg: TelegramMessage, outcome: Outcome): void {
     for (const cb of listeners) {
-      try { cb(msg.key, msg.action, outcome); } catch { /* a listener's failure is its own */ }
+      try {
+        cb(msg.key, msg.action, outcome);
+      } catch {
+        /* a listener's failure is its own */
+      }
     }
   }
 
@@ -139,7 +158,11 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       return { kind: "backoff", why };
     }
     let json: { ok?: unknown; description?: unknown; parameters?: { retry_after?: unknown } } = {};
-    try { json = JSON.parse(ans.body) as typeof json; } catch { /* described by the status below */ }
+    try {
+      json = JSON.parse(ans.body) as typeof json;
+    } catch {
+      /* described by the status below */
+    }
     const desc = typeof json.description === "string" ? json.description : ans.body.slice(0, 200);
     const why = `HTTP ${ans.status}${desc ? `: ${desc}` : ""}`;
     if (ans.status === 200 && json.ok === true) return { kind: "sent" };
@@ -189,8 +212,12 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     const msg = box.shift();
     if (!msg) return false;
     const outcome = await deliver(msg);
-    if (outcome === null) { st.dropped++; return false; }
-    if (outcome === "sent") st.sent++; else st.failed++;
+    if (outcome === null) {
+      st.dropped++;
+      return false;
+    }
+    if (outcome === "sent") st.sent++;
+    else st.failed++;
     report(msg, outcome);
     return true;
   }
@@ -214,10 +241,17 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       const { evicted, overBound } = box.push(msg);
       for (const m of evicted) {
         st.dropped++;
-        log({ level: "warn", msg: `telegram outbox full (${cfg.outboxMax}); dropped ${m === msg ? "the new" : "the oldest"} ${m.action === "repeat" ? "reminder" : "alert"}`, key: m.key, action: m.action, dropped: st.dropped });
+        log({
+          level: "warn",
+          msg: `telegram outbox full (${cfg.outboxMax}); dropped ${m === msg ? "the new" : "the oldest"} ${m.action === "repeat" ? "reminder" : "alert"}`,
+          key: m.key,
+          action: m.action,
+          dropped: st.dropped,
+        });
         report(m, "failed");
       }
-      if (overBound) log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
+      if (overBound)
+        log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
       drain.kick();
       return "queued";
     },
@@ -228,19 +262,24 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       return { ...st, depth: box.length, maxDepth: box.maxDepth, outboxMax: cfg.outboxMax };
     },
     flush: (timeoutMs) => drain.flush(timeoutMs),
-    stop: () => drain.stop(
-      () => {
-        for (const w of wakers) w();
-        inflight?.abort();
-      },
-      () => {
-        const left = box.drain();
-        if (left.length) {
-          st.dropped += left.length;
-          log({ level: "warn", msg: `telegram channel stopped with ${left.length} message(s) unsent`, dropped: left.length });
-        }
-        agent.destroy();
-      },
-    ),
+    stop: () =>
+      drain.stop(
+        () => {
+          for (const w of wakers) w();
+          inflight?.abort();
+        },
+        () => {
+          const left = box.drain();
+          if (left.length) {
+            st.dropped += left.length;
+            log({
+              level: "warn",
+              msg: `telegram channel stopped with ${left.length} message(s) unsent`,
+              dropped: left.length,
+            });
+          }
+          agent.destroy();
+        },
+      ),
   };
 }

@@ -33,16 +33,14 @@ export const EN = {
 
   todo_orch_down:
     "Check the orchestrator on {host}: is its container running ({cmdPs})? What do its logs say ({cmdLogs})? Does its /metrics endpoint answer?",
-  todo_proc_blocking:
-    "On host {host}, stop the process: {cmdTerm}\nIf it is still there after a minute: {cmdKill}",
+  todo_proc_blocking: "On host {host}, stop the process: {cmdTerm}\nIf it is still there after a minute: {cmdKill}",
   todo_disk_ceiling:
     "Free space on {entity} on {host} (old build artefacts, logs, unused images: {cmdPrune}). Check with {cmdDf}.",
   todo_container_down:
     "Find out why {entity} stopped on {host}: {cmdLogs}\nThen start it again: {cmdStart} (or through its compose file).",
   todo_container_unhealthy:
     "See what the health check of {entity} reports on {host}: {cmdHealth}\nThen read its logs: {cmdLogs}",
-  todo_dep_down:
-    "Check that {entity} is running and that {host} can reach it over the network.",
+  todo_dep_down: "Check that {entity} is running and that {host} can reach it over the network.",
   todo_source_error:
     "The watchdog cannot see part of {host}: source {entity} is failing, so alerts it would raise may be missing. Check the probe's logs and this source's settings (permissions, socket path, URL).",
   todo_metric:

@@ -3,13 +3,28 @@
 import type { DecisionEvent } from "../loop.js";
 import { EN, type Catalog, type TextKey } from "./texts-en.js";
 import { RU } from "./texts-ru.js";
-import { TELEGRAM_MAX_CHARS, clipText, fitLines, renderHtml, renderPlain, type Line, type Segment, type Style } from "./html.js";
+import {
+  TELEGRAM_MAX_CHARS,
+  clipText,
+  fitLines,
+  renderHtml,
+  renderPlain,
+  type Line,
+  type Segment,
+  type Style,
+} from "./html.js";
 
 export type Lang = "en" | "ru";
 export const CATALOGS: Record<Lang, Catalog> = { en: EN, ru: RU };
 
 export const KNOWN_KINDS = [
-  "orch_down", "proc_blocking", "disk_ceiling", "container_down", "container_unhealthy", "dep_down", "source_error",
+  "orch_down",
+  "proc_blocking",
+  "disk_ceiling",
+  "container_down",
+  "container_unhealthy",
+  "dep_down",
+  "source_error",
 ] as const;
 type KnownKind = (typeof KNOWN_KINDS)[number];
 type KindGroup = KnownKind | "metric";
@@ -18,8 +33,14 @@ type KindGroup = KnownKind | "metric";
 const LINE_MAX = 1000;
 const DETAIL_MAX_LINES = 40;
 
-export interface RenderContext { hostname: string; cooldownS: number }
-export interface Rendered { plain: string; html: string }
+export interface RenderContext {
+  hostname: string;
+  cooldownS: number;
+}
+export interface Rendered {
+  plain: string;
+  html: string;
+}
 
 export function renderDecision(lang: Lang, ev: DecisionEvent, ctx: RenderContext): Rendered {
   const t = CATALOGS[lang] ?? EN;
@@ -38,7 +59,7 @@ function buildLines(t: Catalog, ev: DecisionEvent, ctx: RenderContext): Line[] {
   const out: Line[] = [];
   const add = (key: TextKey, vars: Vars = {}, style?: Style) => out.push(...fill(t[key], vars, style));
 
-  const icon = ev.action === "recovery" ? "✅" : ev.action === "repeat" ? "🔁" : SEVERITY_ICON[sig.severity] ?? "🔴";
+  const icon = ev.action === "recovery" ? "✅" : ev.action === "repeat" ? "🔁" : (SEVERITY_ICON[sig.severity] ?? "🔴");
   const label = fill(t[`action_${ev.action}`], { n: String(ev.state.notifications) })[0] ?? [];
   const kindName = fill(t[`kind_${group}`], { rule: sig.kind })[0] ?? [];
   out.push([{ text: `${icon} `, style: "b" }, ...bold(label), { text: " · ", style: "b" }, ...bold(kindName)]);
@@ -81,13 +102,21 @@ function commands(group: KindGroup, entity: string): Vars {
   const q = shellQuote(entity);
   const code = (text: string): Segment => ({ text, style: "code" });
   switch (group) {
-    case "proc_blocking": return { cmdTerm: code(`kill -TERM ${q}`), cmdKill: code(`kill -KILL ${q}`) };
-    case "orch_down": return { cmdPs: code("docker ps -a"), cmdLogs: code("docker logs --tail 200 <container>") };
-    case "disk_ceiling": return { cmdPrune: code("docker system prune"), cmdDf: code(`df -h ${q}`) };
-    case "container_down": return { cmdLogs: code(`docker logs --tail 200 ${q}`), cmdStart: code(`docker start ${q}`) };
+    case "proc_blocking":
+      return { cmdTerm: code(`kill -TERM ${q}`), cmdKill: code(`kill -KILL ${q}`) };
+    case "orch_down":
+      return { cmdPs: code("docker ps -a"), cmdLogs: code("docker logs --tail 200 <container>") };
+    case "disk_ceiling":
+      return { cmdPrune: code("docker system prune"), cmdDf: code(`df -h ${q}`) };
+    case "container_down":
+      return { cmdLogs: code(`docker logs --tail 200 ${q}`), cmdStart: code(`docker start ${q}`) };
     case "container_unhealthy":
-      return { cmdHealth: code(`docker inspect --format '{{json .State.Health}}' ${q}`), cmdLogs: code(`docker logs --tail 200 ${q}`) };
-    default: return {};
+      return {
+        cmdHealth: code(`docker inspect --format '{{json .State.Health}}' ${q}`),
+        cmdLogs: code(`docker logs --tail 200 ${q}`),
+      };
+    default:
+      return {};
   }
 }
 
@@ -128,7 +157,9 @@ export function utc(ms: number): string {
 /** Like signals.formatDuration, with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
 export function duration(t: Catalog, ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   const u = (n: number, k: "unit_d" | "unit_h" | "unit_m" | "unit_s") => `${n}${t.unit_sep}${t[k]}`;
   const two = (a: string, n: number, k: "unit_h" | "unit_m" | "unit_s") => (n > 0 ? `${a} ${u(n, k)}` : a);
   if (d > 0) return two(u(d, "unit_d"), h, "unit_h");

@@ -42,9 +42,17 @@ export interface ServerHandle {
 
 export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   if (opts.token.length === 0) throw new Error("stream server: the token is empty");
-  const log: LogFn = (line) => { try { opts.log?.(line); } catch { /* logging must not break serving */ } };
+  const log: LogFn = (line) => {
+    try {
+      opts.log?.(line);
+    } catch {
+      /* logging must not break serving */
+    }
+  };
   const hub = new StreamHub({
-    hello: opts.hello, snapshot: opts.snapshot, log,
+    hello: opts.hello,
+    snapshot: opts.snapshot,
+    log,
     pingIntervalMs: opts.pingIntervalMs ?? PING_INTERVAL_MS,
   });
   let closing: Promise<void> | null = null;
@@ -65,7 +73,11 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     const get = req.method === "GET" || req.method === "HEAD";
     if (get && path === "/healthz") {
       let alive = false;
-      try { alive = opts.alive(); } catch { alive = false; }
+      try {
+        alive = opts.alive();
+      } catch {
+        alive = false;
+      }
       return alive ? reply(res, 200, "ok\n") : reply(res, 503, "tick loop not alive\n");
     }
     if (get && path === "/metrics") {
@@ -80,14 +92,17 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     }
     if (get && path === STREAM_PATH) {
       // a plain GET (no upgrade) still needs the token before it learns anything
-      if (!authorized(req.headers.authorization, opts.token)) return reply(res, 401, "unauthorized\n", { "WWW-Authenticate": "Bearer" });
+      if (!authorized(req.headers.authorization, opts.token))
+        return reply(res, 401, "unauthorized\n", { "WWW-Authenticate": "Bearer" });
       return reply(res, 426, "WebSocket upgrade required\n", { Upgrade: "websocket" });
     }
     reply(res, 404, "not found\n");
   }
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", () => { /* the peer went away mid-handshake */ });
+    socket.on("error", () => {
+      /* the peer went away mid-handshake */
+    });
     const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? "?"}`;
     if (req.method !== "GET" || pathOf(req) !== STREAM_PATH) return refuse(socket, 404, "not found\n");
     if (closing) return refuse(socket, 503, "probe shutting down\n");
@@ -103,7 +118,12 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     }
     pending++;
     let done = false;
-    const settle = () => { if (!done) { done = true; pending--; } };
+    const settle = () => {
+      if (!done) {
+        done = true;
+        pending--;
+      }
+    };
     socket.once("close", settle);
     try {
       hub.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -128,7 +148,10 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       reject(new Error(`stream server: cannot listen on ${opts.host}:${opts.port}: ${e.code ?? e.message}`));
     };
     server.once("error", onError);
-    server.listen(opts.port, opts.host, () => { server.off("error", onError); resolve(); });
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", onError);
+      resolve();
+    });
   });
   server.on("error", (e) => log({ event: "http_server_error", error: e.message }));
 

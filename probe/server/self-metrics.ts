@@ -88,11 +88,19 @@ class Exposition {
 }
 
 const b = (x: boolean) => (x ? 1 : 0);
-const byName = <T>(key: (t: T) => string) => (x: T, y: T) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0);
+const byName =
+  <T>(key: (t: T) => string) =>
+  (x: T, y: T) =>
+    key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0;
 
 /** Counters by outcome: the known outcomes always present (at 0), any others after them. */
 function outcomes(counts: Record<string, number>, known: string[], label: string): Sample[] {
-  const names = [...known, ...Object.keys(counts).filter((k) => !known.includes(k)).sort()];
+  const names = [
+    ...known,
+    ...Object.keys(counts)
+      .filter((k) => !known.includes(k))
+      .sort(),
+  ];
   return names.map((n) => [{ [label]: n }, counts[n] ?? 0]);
 }
 
@@ -100,40 +108,85 @@ export function renderSelfMetrics(f: ProbeFigures): string {
   const e = new Exposition();
   e.family("watchdog_up", "gauge", "1 while the probe's tick loop is alive.", [[{}, b(f.up)]]);
   e.family("watchdog_enabled", "gauge", "1 unless the kill switch WATCHDOG_ENABLED is off.", [[{}, b(f.enabled)]]);
-  e.family("watchdog_build_info", "gauge", "Probe version and Node.js runtime.", [[{ version: f.build.version, node: f.build.node }, 1]]);
-  e.family("watchdog_start_time_seconds", "gauge", "Probe start time, seconds since the Unix epoch.", [[{}, f.startedAtMs / 1000]]);
+  e.family("watchdog_build_info", "gauge", "Probe version and Node.js runtime.", [
+    [{ version: f.build.version, node: f.build.node }, 1],
+  ]);
+  e.family("watchdog_start_time_seconds", "gauge", "Probe start time, seconds since the Unix epoch.", [
+    [{}, f.startedAtMs / 1000],
+  ]);
   e.family("watchdog_ticks_total", "counter", "Ticks run since start.", [[{}, f.ticksTotal]]);
-  e.family("watchdog_tick_duration_seconds", "gauge", "Duration of the last tick.", f.lastTickMs === null ? [] : [[{}, f.lastTickMs / 1000]]);
+  e.family(
+    "watchdog_tick_duration_seconds",
+    "gauge",
+    "Duration of the last tick.",
+    f.lastTickMs === null ? [] : [[{}, f.lastTickMs / 1000]],
+  );
 
   const signals = [...f.signals].sort(byName((s) => `${s.kind}\u0000${s.entity}`));
-  e.family("watchdog_signal_active", "gauge", "1 while a signal is active, 0 for a known signal or alert that is not.",
-    signals.map((s) => [{ kind: s.kind, entity: s.entity }, b(s.active)]));
-  e.family("watchdog_decisions_total", "counter", "Decisions taken since start, by action.",
-    ACTIONS.map((a) => [{ action: a }, f.decisions[a] ?? 0]));
+  e.family(
+    "watchdog_signal_active",
+    "gauge",
+    "1 while a signal is active, 0 for a known signal or alert that is not.",
+    signals.map((s) => [{ kind: s.kind, entity: s.entity }, b(s.active)]),
+  );
+  e.family(
+    "watchdog_decisions_total",
+    "counter",
+    "Decisions taken since start, by action.",
+    ACTIONS.map((a) => [{ action: a }, f.decisions[a] ?? 0]),
+  );
 
   const sources = [...f.sources].sort(byName((s) => s.name));
-  e.family("watchdog_source_duration_seconds", "gauge", "How long each source took in the last tick.",
-    sources.filter((s) => s.lastMs !== null).map((s) => [{ source: s.name }, s.lastMs! / 1000]));
-  e.family("watchdog_source_errors_total", "counter", "Failed collections (threw, timed out, returned garbage) per source.",
-    sources.map((s) => [{ source: s.name }, s.errorsTotal]));
+  e.family(
+    "watchdog_source_duration_seconds",
+    "gauge",
+    "How long each source took in the last tick.",
+    sources.filter((s) => s.lastMs !== null).map((s) => [{ source: s.name }, s.lastMs! / 1000]),
+  );
+  e.family(
+    "watchdog_source_errors_total",
+    "counter",
+    "Failed collections (threw, timed out, returned garbage) per source.",
+    sources.map((s) => [{ source: s.name }, s.errorsTotal]),
+  );
 
   if (f.telegram) {
-    e.family("watchdog_telegram_deliveries_total", "counter", "Telegram messages by delivery outcome.",
-      outcomes(f.telegram.deliveries, OUTCOMES, "outcome"));
-    e.family("watchdog_telegram_outbox_depth", "gauge", "Telegram messages waiting to be sent.", [[{}, f.telegram.outboxDepth]]);
-    e.family("watchdog_telegram_dropped_total", "counter", "Telegram reminders dropped because the outbox overflowed.", [[{}, f.telegram.droppedTotal]]);
+    e.family(
+      "watchdog_telegram_deliveries_total",
+      "counter",
+      "Telegram messages by delivery outcome.",
+      outcomes(f.telegram.deliveries, OUTCOMES, "outcome"),
+    );
+    e.family("watchdog_telegram_outbox_depth", "gauge", "Telegram messages waiting to be sent.", [
+      [{}, f.telegram.outboxDepth],
+    ]);
+    e.family(
+      "watchdog_telegram_dropped_total",
+      "counter",
+      "Telegram reminders dropped because the outbox overflowed.",
+      [[{}, f.telegram.droppedTotal]],
+    );
   }
   if (f.alertmanager) {
-    e.family("watchdog_alertmanager_posts_total", "counter", "Posts to Alertmanager by outcome.",
-      outcomes(f.alertmanager.posts, OUTCOMES, "outcome"));
+    e.family(
+      "watchdog_alertmanager_posts_total",
+      "counter",
+      "Posts to Alertmanager by outcome.",
+      outcomes(f.alertmanager.posts, OUTCOMES, "outcome"),
+    );
   }
   if (f.stream) {
     const s = f.stream;
     e.family("watchdog_stream_clients", "gauge", "Clients connected to the stream.", [[{}, s.clients]]);
     e.family("watchdog_stream_rejected_total", "counter", "Stream upgrades refused, by reason.", [
-      [{ reason: "unauthorized" }, s.rejectedUnauthorized], [{ reason: "full" }, s.rejectedFull]]);
+      [{ reason: "unauthorized" }, s.rejectedUnauthorized],
+      [{ reason: "full" }, s.rejectedFull],
+    ]);
     e.family("watchdog_stream_dropped_total", "counter", "Stream clients dropped by the probe, by reason.", [
-      [{ reason: "policy" }, s.closedPolicy], [{ reason: "backlog" }, s.closedBacklog], [{ reason: "no_pong" }, s.closedNoPong]]);
+      [{ reason: "policy" }, s.closedPolicy],
+      [{ reason: "backlog" }, s.closedBacklog],
+      [{ reason: "no_pong" }, s.closedNoPong],
+    ]);
   }
   if (f.rssBytes !== undefined) {
     e.family("watchdog_resident_memory_bytes", "gauge", "Resident set size of the probe process.", [[{}, f.rssBytes]]);

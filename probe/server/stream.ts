@@ -4,9 +4,15 @@
 // Each broadcast is serialized once; every client gets the same bytes.
 import { WebSocket, WebSocketServer } from "ws";
 import {
-  CLOSE_POLICY, CLOSE_TRY_AGAIN, ClientMessageSchema, DECISION_REPLAY, MAX_BACKLOG_BYTES,
+  CLOSE_POLICY,
+  CLOSE_TRY_AGAIN,
+  ClientMessageSchema,
+  DECISION_REPLAY,
+  MAX_BACKLOG_BYTES,
   MAX_CLIENT_FRAME_BYTES,
-  type Decision, type Hello, type Snapshot,
+  type Decision,
+  type Hello,
+  type Snapshot,
 } from "../protocol.js";
 
 export type LogFn = (line: Record<string, unknown>) => void;
@@ -65,13 +71,22 @@ export class StreamSocket extends WebSocket {
   }
 }
 
-interface Client { ws: WebSocket; alive: boolean; remote: string }
+interface Client {
+  ws: WebSocket;
+  alive: boolean;
+  remote: string;
+}
 
 export class StreamHub {
   readonly wss: WebSocketServer;
   readonly stats: Omit<StreamStats, "clients"> = {
-    accepted: 0, rejectedUnauthorized: 0, rejectedFull: 0,
-    closedPolicy: 0, closedBacklog: 0, closedNoPong: 0, broadcasts: 0,
+    accepted: 0,
+    rejectedUnauthorized: 0,
+    rejectedFull: 0,
+    closedPolicy: 0,
+    closedBacklog: 0,
+    closedNoPong: 0,
+    broadcasts: 0,
   };
   private readonly clients = new Set<Client>();
   private readonly replay: Frame[] = [];
@@ -86,7 +101,8 @@ export class StreamHub {
       clientTracking: false,
       WebSocket: StreamSocket,
     });
-    if (!(opts.pingIntervalMs > 0)) throw new Error(`stream: ping interval must be positive, got ${opts.pingIntervalMs}`);
+    if (!(opts.pingIntervalMs > 0))
+      throw new Error(`stream: ping interval must be positive, got ${opts.pingIntervalMs}`);
     this.pinger = setInterval(() => this.pingAll(), opts.pingIntervalMs);
     this.pinger.unref();
   }
@@ -100,11 +116,17 @@ export class StreamHub {
     const c: Client = { ws, alive: true, remote };
     this.clients.add(c);
     this.stats.accepted++;
-    ws.on("pong", () => { c.alive = true; });
+    ws.on("pong", () => {
+      c.alive = true;
+    });
     ws.on("message", (data, isBinary) => this.onMessage(c, data, isBinary));
     ws.on("error", (e) => {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || code === "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH" || code === "WS_ERR_INVALID_UTF8") {
+      if (
+        code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ||
+        code === "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH" ||
+        code === "WS_ERR_INVALID_UTF8"
+      ) {
         // ws has already closed it (with 1008, see StreamSocket); count it like any refusal
         this.stats.closedPolicy++;
         this.clients.delete(c);
@@ -147,12 +169,20 @@ export class StreamHub {
   async close(graceMs = 1000): Promise<void> {
     clearInterval(this.pinger);
     const open = [...this.clients];
-    await Promise.all(open.map((c) => new Promise<void>((resolve) => {
-      if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-      const t = setTimeout(() => c.ws.terminate(), graceMs);
-      c.ws.once("close", () => { clearTimeout(t); resolve(); });
-      c.ws.close(1001, "probe shutting down");
-    })));
+    await Promise.all(
+      open.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+            const t = setTimeout(() => c.ws.terminate(), graceMs);
+            c.ws.once("close", () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.ws.close(1001, "probe shutting down");
+          }),
+      ),
+    );
     this.clients.clear();
   }
 
@@ -162,7 +192,12 @@ export class StreamHub {
       if (c.ws.bufferedAmount > MAX_BACKLOG_BYTES) {
         this.clients.delete(c);
         this.stats.closedBacklog++;
-        this.log({ event: "stream_client_dropped", remote: c.remote, reason: "backlog", bufferedBytes: c.ws.bufferedAmount });
+        this.log({
+          event: "stream_client_dropped",
+          remote: c.remote,
+          reason: "backlog",
+          bufferedBytes: c.ws.bufferedAmount,
+        });
         closeSoon(c.ws, CLOSE_TRY_AGAIN, `unsent backlog over ${MAX_BACKLOG_BYTES} bytes`);
         return;
       }
@@ -201,12 +236,20 @@ export class StreamHub {
         continue;
       }
       c.alive = false;
-      try { c.ws.ping(); } catch { /* a socket that cannot be pinged misses its pong */ }
+      try {
+        c.ws.ping();
+      } catch {
+        /* a socket that cannot be pinged misses its pong */
+      }
     }
   }
 
   private log(line: Record<string, unknown>): void {
-    try { this.opts.log?.(line); } catch { /* a failing logger must not break the stream */ }
+    try {
+      this.opts.log?.(line);
+    } catch {
+      /* a failing logger must not break the stream */
+    }
   }
 }
 

@@ -7,8 +7,7 @@ import type { Config } from "../config.js";
 export const MIN_TOKEN_CHARS = 16;
 
 export type TokenResult =
-  | { ok: true; token: string; source: "env" | "file" | "generated" }
-  | { ok: false; error: string };
+  { ok: true; token: string; source: "env" | "file" | "generated" } | { ok: false; error: string };
 
 /** 32 random bytes, base64url (43 characters): safe in a header, a URL and a shell. */
 export function generateToken(): string {
@@ -37,7 +36,10 @@ export async function resolveToken(
   const token = text.trim();
   // never echo the file's content: it is a secret
   if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
-    return { ok: false, error: `WATCHDOG_WS_TOKEN_FILE: ${ws.tokenFile} must hold one token of at least ${MIN_TOKEN_CHARS} characters with no spaces` };
+    return {
+      ok: false,
+      error: `WATCHDOG_WS_TOKEN_FILE: ${ws.tokenFile} must hold one token of at least ${MIN_TOKEN_CHARS} characters with no spaces`,
+    };
   }
   return { ok: true, token, source: "file" };
 }

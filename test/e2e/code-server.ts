@@ -42,7 +42,8 @@ export async function installVsix(vsix: string, extensionsDir: string, userDataD
     { env: codeServerEnv(), timeout: 120_000 },
   );
   const out = `${stdout}\n${stderr}`;
-  if (!/successfully installed/i.test(out)) throw new Error(`code-server --install-extension ${vsix} did not report success:\n${out}`);
+  if (!/successfully installed/i.test(out))
+    throw new Error(`code-server --install-extension ${vsix} did not report success:\n${out}`);
   return out;
 }
 
@@ -84,24 +85,39 @@ export async function startCodeServer(
     process.execPath,
     [
       CODE_SERVER_ENTRY,
-      "--auth", "none",
-      "--bind-addr", `127.0.0.1:${port}`,
+      "--auth",
+      "none",
+      "--bind-addr",
+      `127.0.0.1:${port}`,
       "--disable-telemetry",
       "--disable-update-check",
       "--disable-workspace-trust",
       "--disable-getting-started-override",
-      "--extensions-dir", o.extensionsDir,
-      "--user-data-dir", o.userDataDir,
+      "--extensions-dir",
+      o.extensionsDir,
+      "--user-data-dir",
+      o.userDataDir,
       o.folder,
     ],
     // its own config file, so a user's ~/.config/code-server never leaks in
     { env: codeServerEnv({ ...o.env, XDG_CONFIG_HOME: join(o.userDataDir, "xdg-config") }) },
   );
-  await waitFor(`code-server to listen on 127.0.0.1:${port}`, () => {
-    if (proc.isExited()) throw new Error(`code-server exited:\n${procs.tail(proc)}`);
-    return proc.lines.some((l) => l.includes("HTTP server listening")) ? true : undefined;
-  }, { timeoutMs: 60_000, describe: () => procs.tail(proc) });
-  return { proc, port, origin: `http://127.0.0.1:${port}`, userDataDir: o.userDataDir, extensionsDir: o.extensionsDir, folder: o.folder };
+  await waitFor(
+    `code-server to listen on 127.0.0.1:${port}`,
+    () => {
+      if (proc.isExited()) throw new Error(`code-server exited:\n${procs.tail(proc)}`);
+      return proc.lines.some((l) => l.includes("HTTP server listening")) ? true : undefined;
+    },
+    { timeoutMs: 60_000, describe: () => procs.tail(proc) },
+  );
+  return {
+    proc,
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    userDataDir: o.userDataDir,
+    extensionsDir: o.extensionsDir,
+    folder: o.folder,
+  };
 }
 
 /** The workbench URL for a folder, with an optional `payload` (extension tests). */

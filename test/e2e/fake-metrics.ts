@@ -38,7 +38,9 @@ export class FakeMetrics {
       s.on("close", () => this.sockets.delete(s));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once("error", (e) => reject(new Error(`fake /metrics: cannot listen on 127.0.0.1:${this.port}: ${e.message}`)));
+      server.once("error", (e) =>
+        reject(new Error(`fake /metrics: cannot listen on 127.0.0.1:${this.port}: ${e.message}`)),
+      );
       server.listen(this.port, "127.0.0.1", () => resolve());
     });
     const a = server.address();

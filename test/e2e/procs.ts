@@ -67,7 +67,11 @@ export class Procs {
     const exited = new Promise<string>((resolve) => {
       // not our child, so no exit event: poll, unref'd so it never holds the run open
       const t = setInterval(() => {
-        if (!alive(pid)) { clearInterval(t); done = true; resolve("gone"); }
+        if (!alive(pid)) {
+          clearInterval(t);
+          done = true;
+          resolve("gone");
+        }
       }, 100);
       t.unref();
     });
@@ -83,19 +87,30 @@ export class Procs {
         if (p.child) process.kill(-p.pid, sig);
         else process.kill(p.pid, sig);
       } catch {
-        try { process.kill(p.pid, sig); } catch { /* already gone */ }
+        try {
+          process.kill(p.pid, sig);
+        } catch {
+          /* already gone */
+        }
       }
     };
     if (p.isExited()) return;
     signal("SIGTERM");
-    const t = await Promise.race([p.exited.then(() => "exited"), new Promise((r) => setTimeout(() => r("timeout"), graceMs))]);
+    const t = await Promise.race([
+      p.exited.then(() => "exited"),
+      new Promise((r) => setTimeout(() => r("timeout"), graceMs)),
+    ]);
     if (t === "timeout") {
       signal("SIGKILL");
       await Promise.race([p.exited, new Promise((r) => setTimeout(r, 2000))]);
     }
     if (p.child) {
       // the group may hold children that outlived the leader (extension host, pty host)
-      try { process.kill(-p.pid, "SIGKILL"); } catch { /* none left */ }
+      try {
+        process.kill(-p.pid, "SIGKILL");
+      } catch {
+        /* none left */
+      }
     }
   }
 

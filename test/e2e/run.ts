@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
-import { assertInstalled, installVsix, startCodeServer, userSettings, workbenchUrl, writeUserSettings, type CodeServer } from "./code-server.js";
+import {
+  assertInstalled,
+  installVsix,
+  startCodeServer,
+  userSettings,
+  workbenchUrl,
+  writeUserSettings,
+  type CodeServer,
+} from "./code-server.js";
 import { FakeMetrics } from "./fake-metrics.js";
 import { startProbe, type RunningProbe } from "./probe-proc.js";
 import { Procs } from "./procs.js";
@@ -17,7 +25,22 @@ import { startSleeper, SLEEPER_SECRET, type Sleeper } from "./sleeper.js";
 import { startSshd, type Sshd } from "./ssh.js";
 import { StepError, waitFor } from "./wait.js";
 import {
-  answerQuickInput, editUserSettings, launchBrowser, looksRed, newPage, openWatchdogView, openWorkbench, clearNotifications, expandRow, runCommand, Shots, sidebarRows, widenSidebar, waitQuickInputClosed, waitRows, waitStatus,
+  answerQuickInput,
+  editUserSettings,
+  launchBrowser,
+  looksRed,
+  newPage,
+  openWatchdogView,
+  openWorkbench,
+  clearNotifications,
+  expandRow,
+  runCommand,
+  Shots,
+  sidebarRows,
+  widenSidebar,
+  waitQuickInputClosed,
+  waitRows,
+  waitStatus,
 } from "./workbench.js";
 
 const VSIX = resolve(process.env.E2E_VSIX ?? "dist/orchestrator-watchdog.vsix");
@@ -75,7 +98,8 @@ const statusHas = (word: string) => (s: { text: string }) => s.text.includes(wor
 /** The Watchdog: Set Token command from the palette, typing the token into its input box. */
 async function setTokenFromPalette(page: Page, probeName: string, token: string, oneProbe: boolean): Promise<void> {
   await runCommand(page, "Watchdog: Set Token");
-  if (!oneProbe) await answerQuickInput(page, { pick: probeName, what: `the probe to set the token of (${probeName})` });
+  if (!oneProbe)
+    await answerQuickInput(page, { pick: probeName, what: `the probe to set the token of (${probeName})` });
   await answerQuickInput(page, { text: token, what: `the token of probe ${probeName}` });
   await waitQuickInputClosed(page, `the token of probe ${probeName}`);
 }
@@ -116,23 +140,44 @@ async function setup(procs: Procs, c: Partial<Ctx>): Promise<Ctx> {
  * person would, once it appears) while `also` holds for the rows.
  */
 async function waitRecovered(page: Page, key: string, also: (rows: string[]) => boolean, what: string): Promise<void> {
-  await waitRows(page, what, (rows) => also(rows) && rows.some((r) => r.startsWith(key) && /recovered/.test(r)), VIEW_MS, async () => {
-    await expandRow(page, "Recovered");
-  });
+  await waitRows(
+    page,
+    what,
+    (rows) => also(rows) && rows.some((r) => r.startsWith(key) && /recovered/.test(r)),
+    VIEW_MS,
+    async () => {
+      await expandRow(page, "Recovered");
+    },
+  );
 }
 
 const steps: Step[] = [
   {
     name: "1 view shows the probe connected and the pytest row with its pid",
     async run(c) {
-      await waitRows(c.page, `probe ${PROBE_NAME} connected`, (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)), VIEW_MS);
-      const rows = await waitRows(c.page, `a process row for pid ${c.sleeper.pid}`, (rows) => rows.some(hasPid(c.sleeper.pid)), VIEW_MS);
+      await waitRows(
+        c.page,
+        `probe ${PROBE_NAME} connected`,
+        (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)),
+        VIEW_MS,
+      );
+      const rows = await waitRows(
+        c.page,
+        `a process row for pid ${c.sleeper.pid}`,
+        (rows) => rows.some(hasPid(c.sleeper.pid)),
+        VIEW_MS,
+      );
       const row = rows.find(hasPid(c.sleeper.pid))!;
-      if (!row.includes("pytest")) throw new StepError(`the row for pid ${c.sleeper.pid} does not show its pytest command line: "${row}"`);
+      if (!row.includes("pytest"))
+        throw new StepError(`the row for pid ${c.sleeper.pid} does not show its pytest command line: "${row}"`);
       // double-forked, its parent is init (pid 1) unless a subreaper adopted it
       const orphan = ppidOf(c.sleeper.pid) === 1;
-      await waitRows(c.page, `pid ${c.sleeper.pid} as blocking${orphan ? " and orphaned" : ""}`, (rs) =>
-        rs.some((r) => hasPid(c.sleeper.pid)(r) && /blocking/.test(r) && (!orphan || /orphaned/.test(r))), VIEW_MS);
+      await waitRows(
+        c.page,
+        `pid ${c.sleeper.pid} as blocking${orphan ? " and orphaned" : ""}`,
+        (rs) => rs.some((r) => hasPid(c.sleeper.pid)(r) && /blocking/.test(r) && (!orphan || /orphaned/.test(r))),
+        VIEW_MS,
+      );
       await c.shots.take(c.page, "1-connected-process-row");
     },
   },
@@ -141,30 +186,51 @@ const steps: Step[] = [
     async run(c) {
       const s = await waitStatus(c.page, "the proc_blocking alarm", (s) => s.text.includes("proc_blocking"), VIEW_MS);
       if (!/error-kind/.test(s.classes) && !looksRed(s.background)) {
-        throw new StepError(`the alarm "${s.text}" is not on the error background (classes "${s.classes}", background ${s.background})`);
+        throw new StepError(
+          `the alarm "${s.text}" is not on the error background (classes "${s.classes}", background ${s.background})`,
+        );
       }
       await clearNotifications(c.page);
       await c.shots.take(c.page, "2-status-bar-alarm");
-      if (process.env.E2E_UPDATE_MEDIA === "1") copyFileSync(join(OUT, "2-status-bar-alarm.png"), resolve("media/screenshot-sidebar.png"));
+      if (process.env.E2E_UPDATE_MEDIA === "1")
+        copyFileSync(join(OUT, "2-status-bar-alarm.png"), resolve("media/screenshot-sidebar.png"));
     },
   },
   {
     name: "3 clicking the row opens the command-line document with the redacted argv",
     async run(c) {
-      await sidebarRows(c.page).filter({ hasText: `${c.sleeper.pid} ·` }).first().click();
-      const text = await waitFor("the command-line document to open in an editor", async () => {
-        const t = await c.page.locator(".editor-instance .monaco-editor .view-lines").first().innerText({ timeout: 2000 });
-        const norm = t.replace(/\u00a0/g, " ");
-        return norm.includes("pytest") ? norm : undefined;
-      }, { timeoutMs: VIEW_MS, describe: async () => (await c.page.locator(".tabs-container .tab").allInnerTexts()).join(" | ") || "no editor tab" });
+      await sidebarRows(c.page)
+        .filter({ hasText: `${c.sleeper.pid} ·` })
+        .first()
+        .click();
+      const text = await waitFor(
+        "the command-line document to open in an editor",
+        async () => {
+          const t = await c.page
+            .locator(".editor-instance .monaco-editor .view-lines")
+            .first()
+            .innerText({ timeout: 2000 });
+          const norm = t.replace(/\u00a0/g, " ");
+          return norm.includes("pytest") ? norm : undefined;
+        },
+        {
+          timeoutMs: VIEW_MS,
+          describe: async () =>
+            (await c.page.locator(".tabs-container .tab").allInnerTexts()).join(" | ") || "no editor tab",
+        },
+      );
       for (const arg of ["python", "-m", "pytest", "tests/test_slow.py", "--token=***", "--basetemp="]) {
-        if (!text.split("\n").some((l) => l.trim() === arg || l.includes(arg))) throw new StepError(`the document does not list the argument "${arg}":\n${text}`);
+        if (!text.split("\n").some((l) => l.trim() === arg || l.includes(arg)))
+          throw new StepError(`the document does not list the argument "${arg}":\n${text}`);
       }
-      if (text.includes(SLEEPER_SECRET)) throw new StepError(`the document shows the secret "${SLEEPER_SECRET}" unredacted:\n${text}`);
-      if (!text.includes(String(c.sleeper.pid))) throw new StepError(`the document does not name pid ${c.sleeper.pid}:\n${text}`);
+      if (text.includes(SLEEPER_SECRET))
+        throw new StepError(`the document shows the secret "${SLEEPER_SECRET}" unredacted:\n${text}`);
+      if (!text.includes(String(c.sleeper.pid)))
+        throw new StepError(`the document does not name pid ${c.sleeper.pid}:\n${text}`);
       await clearNotifications(c.page);
       await c.shots.take(c.page, "3-command-line-document");
-      if (process.env.E2E_UPDATE_MEDIA === "1") copyFileSync(join(OUT, "3-command-line-document.png"), resolve("media/screenshot-cmdline.png"));
+      if (process.env.E2E_UPDATE_MEDIA === "1")
+        copyFileSync(join(OUT, "3-command-line-document.png"), resolve("media/screenshot-cmdline.png"));
     },
   },
   {
@@ -172,12 +238,28 @@ const steps: Step[] = [
     async run(c) {
       await c.metrics.stop();
       await waitStatus(c.page, "orch_down", statusHas("orch_down"), VIEW_MS);
-      await waitRows(c.page, "orch_down firing and the orchestrator down", (rows) =>
-        rows.some((r) => r.startsWith("orch_down") && /firing/.test(r)) && rows.some((r) => /^Orchestrator down/.test(r)), VIEW_MS);
+      await waitRows(
+        c.page,
+        "orch_down firing and the orchestrator down",
+        (rows) =>
+          rows.some((r) => r.startsWith("orch_down") && /firing/.test(r)) &&
+          rows.some((r) => /^Orchestrator down/.test(r)),
+        VIEW_MS,
+      );
       await c.shots.take(c.page, "4a-orch-down");
       await c.metrics.start();
-      await waitStatus(c.page, "no orch_down once /metrics answers again", (s) => !s.text.includes("orch_down"), VIEW_MS);
-      await waitRecovered(c.page, "orch_down", (rows) => rows.some((r) => /^Orchestrator up/.test(r)), "the orchestrator up and orch_down recovered");
+      await waitStatus(
+        c.page,
+        "no orch_down once /metrics answers again",
+        (s) => !s.text.includes("orch_down"),
+        VIEW_MS,
+      );
+      await waitRecovered(
+        c.page,
+        "orch_down",
+        (rows) => rows.some((r) => /^Orchestrator up/.test(r)),
+        "the orchestrator up and orch_down recovered",
+      );
       await c.shots.take(c.page, "4b-orch-up");
     },
   },
@@ -186,9 +268,22 @@ const steps: Step[] = [
     async run(c) {
       process.kill(c.sleeper.pid, "SIGTERM");
       const key = `proc_blocking:${c.sleeper.pid}`;
-      await waitRecovered(c.page, key, (rows) => !rows.some(hasPid(c.sleeper.pid)), `pid ${c.sleeper.pid} gone and ${key} recovered`);
-      const s = await waitStatus(c.page, "quiet (no alarm)", (s) => !/proc_blocking|orch_down/.test(s.text) && !/disconnected|stale/.test(s.text), VIEW_MS);
-      if (/error-kind|warning-kind/.test(s.classes) || looksRed(s.background)) throw new StepError(`the quiet status bar "${s.text}" still has a coloured background (${s.classes}; ${s.background})`);
+      await waitRecovered(
+        c.page,
+        key,
+        (rows) => !rows.some(hasPid(c.sleeper.pid)),
+        `pid ${c.sleeper.pid} gone and ${key} recovered`,
+      );
+      const s = await waitStatus(
+        c.page,
+        "quiet (no alarm)",
+        (s) => !/proc_blocking|orch_down/.test(s.text) && !/disconnected|stale/.test(s.text),
+        VIEW_MS,
+      );
+      if (/error-kind|warning-kind/.test(s.classes) || looksRed(s.background))
+        throw new StepError(
+          `the quiet status bar "${s.text}" still has a coloured background (${s.classes}; ${s.background})`,
+        );
       await c.shots.take(c.page, "5-recovered-quiet");
     },
   },
@@ -197,11 +292,21 @@ const steps: Step[] = [
     async run(c) {
       await c.procs.stop(c.probe.proc);
       await waitStatus(c.page, "the connection lost", (s) => /disconnected/.test(s.text), VIEW_MS);
-      await waitRows(c.page, `probe ${PROBE_NAME} disconnected or retrying`, (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /retrying|disconnected|connecting/.test(r)), VIEW_MS);
+      await waitRows(
+        c.page,
+        `probe ${PROBE_NAME} disconnected or retrying`,
+        (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /retrying|disconnected|connecting/.test(r)),
+        VIEW_MS,
+      );
       await c.shots.take(c.page, "6a-connection-lost");
       c.probe = await startProbe(c.procs, c.probeEnv, "probe-restarted");
       // the client backs off up to 30 s between tries; allow one full back-off
-      await waitRows(c.page, `probe ${PROBE_NAME} connected again`, (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)), 45_000);
+      await waitRows(
+        c.page,
+        `probe ${PROBE_NAME} connected again`,
+        (rows) => rows.some((r) => r.startsWith(PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)),
+        45_000,
+      );
       await waitStatus(c.page, "quiet after reconnecting", (s) => !/disconnected|stale/.test(s.text), VIEW_MS);
       await c.shots.take(c.page, "6b-reconnected");
     },
@@ -213,24 +318,59 @@ const steps: Step[] = [
       try {
         sshd = await startSshd(c.procs);
         const sleeper = await startSleeper(c.procs, join(c.tmp, "ssh-sleeper"));
-        await editUserSettings(c.page, userSettings({
-          "watchdog.probes": [{
-            name: SSH_PROBE_NAME,
-            ssh: { host: "127.0.0.1", port: sshd.port, username: sshd.username, identityFile: sshd.identityFile, remotePort: c.probe.port },
-            hostKeyFingerprint: sshd.hostKeyFingerprint,
-          }],
-        }));
+        await editUserSettings(
+          c.page,
+          userSettings({
+            "watchdog.probes": [
+              {
+                name: SSH_PROBE_NAME,
+                ssh: {
+                  host: "127.0.0.1",
+                  port: sshd.port,
+                  username: sshd.username,
+                  identityFile: sshd.identityFile,
+                  remotePort: c.probe.port,
+                },
+                hostKeyFingerprint: sshd.hostKeyFingerprint,
+              },
+            ],
+          }),
+        );
         await runCommand(c.page, "View: Close All Editors");
-        await waitRows(c.page, `probe ${SSH_PROBE_NAME} listed`, (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME)), VIEW_MS);
+        await waitRows(
+          c.page,
+          `probe ${SSH_PROBE_NAME} listed`,
+          (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME)),
+          VIEW_MS,
+        );
         await setTokenFromPalette(c.page, SSH_PROBE_NAME, c.token, true);
-        await waitRows(c.page, `probe ${SSH_PROBE_NAME} connected through the tunnel`, (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)), VIEW_MS);
-        await waitRows(c.page, `a process row for pid ${sleeper.pid} through the tunnel`, (rows) => rows.some(hasPid(sleeper.pid)), VIEW_MS);
-        const s = await waitStatus(c.page, "the proc_blocking alarm through the tunnel", statusHas("proc_blocking"), VIEW_MS);
-        if (!/error-kind/.test(s.classes) && !looksRed(s.background)) throw new StepError(`the alarm "${s.text}" is not on the error background (${s.classes}; ${s.background})`);
+        await waitRows(
+          c.page,
+          `probe ${SSH_PROBE_NAME} connected through the tunnel`,
+          (rows) => rows.some((r) => r.startsWith(SSH_PROBE_NAME) && /connected/.test(r) && !/disconnected/.test(r)),
+          VIEW_MS,
+        );
+        await waitRows(
+          c.page,
+          `a process row for pid ${sleeper.pid} through the tunnel`,
+          (rows) => rows.some(hasPid(sleeper.pid)),
+          VIEW_MS,
+        );
+        const s = await waitStatus(
+          c.page,
+          "the proc_blocking alarm through the tunnel",
+          statusHas("proc_blocking"),
+          VIEW_MS,
+        );
+        if (!/error-kind/.test(s.classes) && !looksRed(s.background))
+          throw new StepError(`the alarm "${s.text}" is not on the error background (${s.classes}; ${s.background})`);
         await c.shots.take(c.page, "7-ssh-tunnel");
         await c.procs.stop(sleeper.proc);
       } catch (e) {
-        if (sshd) throw new StepError(`${(e as Error).message}\n  sshd said:\n${sshd.helper.log().split("\n").slice(-10).join("\n")}`);
+        if (sshd)
+          throw new StepError(
+            `${(e as Error).message}\n  sshd said:\n${sshd.helper.log().split("\n").slice(-10).join("\n")}`,
+          );
         throw e;
       } finally {
         await sshd?.helper.stop();
@@ -265,7 +405,8 @@ async function main(): Promise<number> {
       const msg = e instanceof Error ? e.message : String(e);
       console.error(`e2e: setup FAILED: ${msg}`);
       if (partial.page) await new Shots(OUT).take(partial.page, "FAILED-setup");
-      for (const s of selected) results.push({ name: s.name, ok: false, ms: 0, error: `setup failed: ${msg.split("\n")[0]}` });
+      for (const s of selected)
+        results.push({ name: s.name, ok: false, ms: 0, error: `setup failed: ${msg.split("\n")[0]}` });
     }
     if (ctx) {
       for (const s of selected) {
@@ -277,7 +418,9 @@ async function main(): Promise<number> {
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           results.push({ name: s.name, ok: false, ms: Date.now() - t0, error: msg });
-          console.log(`  ✗ ${s.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n    ${msg.replace(/\n/g, "\n    ")}`);
+          console.log(
+            `  ✗ ${s.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n    ${msg.replace(/\n/g, "\n    ")}`,
+          );
           await ctx.shots.take(ctx.page, `FAILED-${s.name.split(" ")[0]}`);
         }
       }
@@ -297,8 +440,11 @@ async function main(): Promise<number> {
   return failed === 0 && results.length > 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);

@@ -58,15 +58,20 @@ export async function startSleeper(procs: Procs, dir: string, seconds = 600): Pr
     describe: () => procs.tail(launcher),
   });
   const pid = Number(launcher.lines[0]);
-  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`sleeper: launcher printed "${launcher.lines[0]}", not a pid`);
+  if (!Number.isInteger(pid) || pid <= 1)
+    throw new Error(`sleeper: launcher printed "${launcher.lines[0]}", not a pid`);
   const proc = procs.adopt("pytest-sleeper", pid);
-  await waitFor(`pid ${pid} to show a pytest command line`, () => {
-    try {
-      const raw = execFileSync("cat", [`/proc/${pid}/cmdline`], { encoding: "utf8" });
-      return raw.includes("pytest") ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  }, { timeoutMs: 10_000 });
+  await waitFor(
+    `pid ${pid} to show a pytest command line`,
+    () => {
+      try {
+        const raw = execFileSync("cat", [`/proc/${pid}/cmdline`], { encoding: "utf8" });
+        return raw.includes("pytest") ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    { timeoutMs: 10_000 },
+  );
   return { proc, pid, argv };
 }

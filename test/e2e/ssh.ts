@@ -16,5 +16,11 @@ export interface Sshd {
 export async function startSshd(procs: Procs): Promise<Sshd> {
   const s = await startHelperSshd();
   procs.adopt("sshd", s.pid);
-  return { helper: s, port: s.port, username: s.username, identityFile: s.clientKey.privatePath, hostKeyFingerprint: s.hostKey.fingerprint };
+  return {
+    helper: s,
+    port: s.port,
+    username: s.username,
+    identityFile: s.clientKey.privatePath,
+    hostKeyFingerprint: s.hostKey.fingerprint,
+  };
 }

@@ -70,19 +70,35 @@ export function looksRed(css: string): boolean {
   return c !== null && c[0] >= 150 && c[1] < 100 && c[2] < 100;
 }
 
-export async function waitStatus(page: Page, what: string, ok: (s: Status) => boolean, timeoutMs: number): Promise<Status> {
+export async function waitStatus(
+  page: Page,
+  what: string,
+  ok: (s: Status) => boolean,
+  timeoutMs: number,
+): Promise<Status> {
   let last: Status | undefined;
-  return waitFor(`the status bar to show ${what}`, async () => {
-    last = await readStatus(page);
-    return last && ok(last) ? last : undefined;
-  }, { timeoutMs, describe: () => (last ? `"${last.text}" (${last.classes}; ${last.background})` : "no Watchdog item in the status bar") });
+  return waitFor(
+    `the status bar to show ${what}`,
+    async () => {
+      last = await readStatus(page);
+      return last && ok(last) ? last : undefined;
+    },
+    {
+      timeoutMs,
+      describe: () =>
+        last ? `"${last.text}" (${last.classes}; ${last.background})` : "no Watchdog item in the status bar",
+    },
+  );
 }
 
 /** Runs a palette command by its title, the way a person types it after F1. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator(".quick-input-widget .quick-input-box input");
   for (let attempt = 0; attempt < 3; attempt++) {
-    await page.locator(".monaco-workbench").click({ position: { x: 640, y: 300 }, trial: true }).catch(() => undefined);
+    await page
+      .locator(".monaco-workbench")
+      .click({ position: { x: 640, y: 300 }, trial: true })
+      .catch(() => undefined);
     await page.keyboard.press("F1");
     try {
       await input.waitFor({ state: "visible", timeout: 5000 });
@@ -119,9 +135,12 @@ export async function answerQuickInput(page: Page, o: { pick?: string; text?: st
 }
 
 export async function waitQuickInputClosed(page: Page, what: string): Promise<void> {
-  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 }).catch(() => {
-    throw new Error(`the input box for ${what} did not close`);
-  });
+  await page
+    .locator(".quick-input-widget")
+    .waitFor({ state: "hidden", timeout: 15_000 })
+    .catch(() => {
+      throw new Error(`the input box for ${what} did not close`);
+    });
 }
 
 /** The rows shown in the side bar (the Watchdog container is the only one open there). */
@@ -156,26 +175,41 @@ export async function editUserSettings(page: Page, settings: Record<string, unkn
   await page.keyboard.press("Control+Shift+End");
   await page.keyboard.press("Delete");
   await page.keyboard.press("Control+S");
-  await page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached", timeout: 10_000 }).catch(() => {
-    throw new Error("settings.json stayed unsaved after Ctrl+S");
-  });
+  await page
+    .locator(".tabs-container .tab.active.dirty")
+    .waitFor({ state: "detached", timeout: 10_000 })
+    .catch(() => {
+      throw new Error("settings.json stayed unsaved after Ctrl+S");
+    });
 }
 
 /** `act` runs before each look: what a person does while waiting (unfold a group…). */
-export async function waitRows(page: Page, what: string, ok: (rows: string[]) => boolean, timeoutMs: number, act?: () => Promise<unknown>): Promise<string[]> {
+export async function waitRows(
+  page: Page,
+  what: string,
+  ok: (rows: string[]) => boolean,
+  timeoutMs: number,
+  act?: () => Promise<unknown>,
+): Promise<string[]> {
   let last: string[] = [];
-  return waitFor(`the Watchdog view to show ${what}`, async () => {
-    if (act) await act();
-    last = await rowTexts(page);
-    return ok(last) ? last : undefined;
-  }, { timeoutMs, describe: () => (last.length ? last.map((r) => `[${r}]`).join(" ") : "no rows in the side bar") });
+  return waitFor(
+    `the Watchdog view to show ${what}`,
+    async () => {
+      if (act) await act();
+      last = await rowTexts(page);
+      return ok(last) ? last : undefined;
+    },
+    { timeoutMs, describe: () => (last.length ? last.map((r) => `[${r}]`).join(" ") : "no rows in the side bar") },
+  );
 }
 
 /** Clicks a collapsed side-bar row whose label is `label` (a person unfolding a group); false if there is none. */
 export async function expandRow(page: Page, label: string): Promise<boolean> {
   const row = sidebarRows(page)
     .and(page.locator('[aria-expanded="false"]'))
-    .filter({ has: page.locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) })
+    .filter({
+      has: page.locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }),
+    })
     .first();
   if ((await row.count()) === 0) return false;
   await row.click({ timeout: 5000 });
@@ -184,7 +218,11 @@ export async function expandRow(page: Page, label: string): Promise<boolean> {
 
 /** Opens the Watchdog container from its activity-bar icon, as a person clicks it. */
 export async function openWatchdogView(page: Page): Promise<void> {
-  const icon = page.locator(".part.activitybar .action-item a[aria-label^='Watchdog'], .part.activitybar .action-item a[aria-label*='Watchdog']").first();
+  const icon = page
+    .locator(
+      ".part.activitybar .action-item a[aria-label^='Watchdog'], .part.activitybar .action-item a[aria-label*='Watchdog']",
+    )
+    .first();
   await icon.waitFor({ state: "visible", timeout: 30_000 }).catch(() => {
     throw new Error("no Watchdog icon in the activity bar (is the extension installed?)");
   });
@@ -209,7 +247,11 @@ export async function widenSidebar(page: Page, width: number): Promise<void> {
 export async function clearNotifications(page: Page): Promise<void> {
   if ((await page.locator(".notifications-toasts .notification-toast").count()) === 0) return;
   await runCommand(page, "Notifications: Clear All Notifications");
-  await page.locator(".notifications-toasts .notification-toast").first().waitFor({ state: "detached", timeout: 5000 }).catch(() => undefined);
+  await page
+    .locator(".notifications-toasts .notification-toast")
+    .first()
+    .waitFor({ state: "detached", timeout: 5000 })
+    .catch(() => undefined);
 }
 
 export class Shots {

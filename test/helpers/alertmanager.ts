@@ -20,13 +20,19 @@ export const ALERTMANAGER_PACKAGE = "prometheus-alertmanager";
 export function findAlertmanager(): string {
   const names = ["prometheus-alertmanager", "alertmanager"];
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
-  for (const d of dirs) for (const n of names) {
-    const p = join(d, n);
-    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
-  }
+  for (const d of dirs)
+    for (const n of names) {
+      const p = join(d, n);
+      try {
+        accessSync(p, constants.X_OK);
+        return p;
+      } catch {
+        /* next */
+      }
+    }
   throw new Error(
     `Alertmanager binary not found (looked for ${names.join(", ")} in PATH). ` +
-    `Install the Debian package: apt-get update && apt-get install -y ${ALERTMANAGER_PACKAGE}`,
+      `Install the Debian package: apt-get update && apt-get install -y ${ALERTMANAGER_PACKAGE}`,
   );
 }
 
@@ -37,26 +43,43 @@ export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<Runnin
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = "";
-  const child: ChildProcess = spawn(bin, [
-    `--config.file=${join(dir, "am.yml")}`,
-    `--storage.path=${join(dir, "data")}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    "--cluster.listen-address=",
-    "--log.level=warn",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on("data", (c: Buffer) => { out += c.toString(); });
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      `--config.file=${join(dir, "am.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      "--log.level=warn",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
   let exited = false;
   const exit = new Promise<void>((r) => {
-    child.once("exit", () => { exited = true; r(); });
+    child.once("exit", () => {
+      exited = true;
+      r();
+    });
     // a binary that cannot be run: without a listener this would crash the test run; the ready loop reports it
-    child.once("error", (e) => { out += `${e.message}\n`; exited = true; r(); });
+    child.once("error", (e) => {
+      out += `${e.message}\n`;
+      exited = true;
+      r();
+    });
   });
 
   const stop = async () => {
     if (!exited && child.pid) {
       process.kill(child.pid, "SIGTERM");
-      const t = setTimeout(() => { if (!exited && child.pid) process.kill(child.pid, "SIGKILL"); }, 5000);
+      const t = setTimeout(() => {
+        if (!exited && child.pid) process.kill(child.pid, "SIGKILL");
+      }, 5000);
       await exit;
       clearTimeout(t);
     }
@@ -65,12 +88,20 @@ export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<Runnin
 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (exited) { await stop(); throw new Error(`Alertmanager exited before it was ready:\n${out}`); }
+    if (exited) {
+      await stop();
+      throw new Error(`Alertmanager exited before it was ready:\n${out}`);
+    }
     try {
       const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
       if (r.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { await stop(); throw new Error(`Alertmanager not ready within ${readyTimeoutMs} ms:\n${out}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Alertmanager not ready within ${readyTimeoutMs} ms:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, pid: child.pid!, output: () => out, stop };

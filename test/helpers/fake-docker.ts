@@ -21,10 +21,10 @@ export interface FakeContainer {
 
 export type FakeMode =
   | "ok"
-  | "slow"          // accept the request, never answer (until closed)
-  | "garbage"       // 200 with a body that is not JSON
-  | "wrong-shape"   // 200 with JSON that is not what the Engine API documents
-  | "error500";     // 500 {"message": …} as the daemon does on an internal error
+  | "slow" // accept the request, never answer (until closed)
+  | "garbage" // 200 with a body that is not JSON
+  | "wrong-shape" // 200 with JSON that is not what the Engine API documents
+  | "error500"; // 500 {"message": …} as the daemon does on an internal error
 
 export interface FakeDockerOptions {
   /** what /_ping says in Api-Version; also the highest version accepted in paths */
@@ -58,13 +58,20 @@ function ver(v: string): number {
 function statusText(c: FakeContainer): string {
   const health = c.health ? ` (${c.health === "starting" ? "health: starting" : c.health})` : "";
   switch (c.state) {
-    case "running": return `Up 5 minutes${health}`;
-    case "paused": return "Up 5 minutes (Paused)";
-    case "restarting": return `Restarting (${c.exitCode ?? 1}) 3 seconds ago`;
-    case "exited": return `Exited (${c.exitCode ?? 0}) 2 minutes ago`;
-    case "created": return "Created";
-    case "removing": return "Removal In Progress";
-    case "dead": return "Dead";
+    case "running":
+      return `Up 5 minutes${health}`;
+    case "paused":
+      return "Up 5 minutes (Paused)";
+    case "restarting":
+      return `Restarting (${c.exitCode ?? 1}) 3 seconds ago`;
+    case "exited":
+      return `Exited (${c.exitCode ?? 0}) 2 minutes ago`;
+    case "created":
+      return "Created";
+    case "removing":
+      return "Removal In Progress";
+    case "dead":
+      return "Dead";
   }
 }
 
@@ -105,13 +112,22 @@ export function inspectOf(c: FakeContainer): Record<string, unknown> {
       Error: "",
       StartedAt: "2026-06-15T02:55:00.000000000Z",
       FinishedAt: "0001-01-01T00:00:00Z",
-      ...(c.health ? {
-        Health: {
-          Status: c.health,
-          FailingStreak: c.failingStreak ?? (c.health === "unhealthy" ? 3 : 0),
-          Log: [{ Start: "2026-06-15T02:59:00Z", End: "2026-06-15T02:59:01Z", ExitCode: c.health === "unhealthy" ? 1 : 0, Output: "" }],
-        },
-      } : {}),
+      ...(c.health
+        ? {
+            Health: {
+              Status: c.health,
+              FailingStreak: c.failingStreak ?? (c.health === "unhealthy" ? 3 : 0),
+              Log: [
+                {
+                  Start: "2026-06-15T02:59:00Z",
+                  End: "2026-06-15T02:59:01Z",
+                  ExitCode: c.health === "unhealthy" ? 1 : 0,
+                  Output: "",
+                },
+              ],
+            },
+          }
+        : {}),
     },
     Image: `sha256:${"0".repeat(64)}`,
     Name: `/${c.name}`,
@@ -150,7 +166,10 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
       const s = http.createServer(handle);
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
-        s.listen(socketPath, () => { s.off("error", reject); resolve(); });
+        s.listen(socketPath, () => {
+          s.off("error", reject);
+          resolve();
+        });
       });
       server = s;
     },
@@ -164,7 +183,10 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
-      "Api-Version": fake.apiVersion, "Docker-Experimental": "false", Ostype: "linux", Server: "Docker/27.4.0 (linux)",
+      "Api-Version": fake.apiVersion,
+      "Docker-Experimental": "false",
+      Ostype: "linux",
+      Server: "Docker/27.4.0 (linux)",
       ...headers,
     });
     res.end(text);
@@ -182,9 +204,13 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
     if (pathname === "/_ping") {
       res.writeHead(200, {
         ...(opts.noVersionHeader ? {} : { "Api-Version": fake.apiVersion }),
-        "Builder-Version": "2", "Docker-Experimental": "false", Ostype: "linux",
-        "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache",
-        "Content-Type": "text/plain; charset=utf-8", Server: "Docker/27.4.0 (linux)",
+        "Builder-Version": "2",
+        "Docker-Experimental": "false",
+        Ostype: "linux",
+        "Cache-Control": "no-cache, no-store, must-revalidate",
+        Pragma: "no-cache",
+        "Content-Type": "text/plain; charset=utf-8",
+        Server: "Docker/27.4.0 (linux)",
       });
       return res.end("OK");
     }
@@ -197,10 +223,14 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
     if (m) {
       const v = m[1]!;
       if (ver(v) > ver(fake.apiVersion)) {
-        return send(res, 400, { message: `client version ${v} is too new. Maximum supported API version is ${fake.apiVersion}` });
+        return send(res, 400, {
+          message: `client version ${v} is too new. Maximum supported API version is ${fake.apiVersion}`,
+        });
       }
       if (ver(v) < ver(fake.minApiVersion)) {
-        return send(res, 400, { message: `client version ${v} is too old. Minimum supported API version is ${fake.minApiVersion}, please upgrade your client to a newer version` });
+        return send(res, 400, {
+          message: `client version ${v} is too old. Minimum supported API version is ${fake.minApiVersion}, please upgrade your client to a newer version`,
+        });
       }
       rest = m[2]!;
     }

@@ -57,7 +57,24 @@ export interface FakeTelegram {
 export const MAX_TEXT = 4096;
 
 /** Tags Telegram's HTML parse mode accepts. */
-const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji", "code", "pre", "blockquote"]);
+const TAGS = new Set([
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "span",
+  "tg-spoiler",
+  "a",
+  "tg-emoji",
+  "code",
+  "pre",
+  "blockquote",
+]);
 
 /**
  * Checks text as Telegram's HTML parse mode does: only supported tags, properly
@@ -80,7 +97,11 @@ export function checkTelegramHtml(text: string): { ok: true; visible: string } |
         const name = inner.slice(1).trim().toLowerCase();
         const open = stack.pop();
         if (open === undefined) return { ok: false, error: `Unexpected end tag at byte offset ${off(i)}` };
-        if (open !== name) return { ok: false, error: `Unmatched end tag at byte offset ${off(i)}, expected "</${open}>", found "</${name}>"` };
+        if (open !== name)
+          return {
+            ok: false,
+            error: `Unmatched end tag at byte offset ${off(i)}, expected "</${open}>", found "</${name}>"`,
+          };
       } else {
         const m = /^([a-zA-Z][a-zA-Z0-9-]*)(\s[^]*)?$/.exec(inner);
         if (!m) return { ok: false, error: `Unexpected end of name token at byte offset ${off(i)}` };
@@ -91,7 +112,8 @@ export function checkTelegramHtml(text: string): { ok: true; visible: string } |
       i = end + 1;
       continue;
     }
-    if (c === ">") return { ok: false, error: `Character '>' is reserved and must be escaped with "&gt;" (byte offset ${off(i)})` };
+    if (c === ">")
+      return { ok: false, error: `Character '>' is reserved and must be escaped with "&gt;" (byte offset ${off(i)})` };
     if (c === "&") {
       const m = /^&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});/.exec(text.slice(i, i + 12));
       if (!m) return { ok: false, error: `Character '&' must be escaped with "&amp;" (byte offset ${off(i)})` };
@@ -99,7 +121,8 @@ export function checkTelegramHtml(text: string): { ok: true; visible: string } |
       const cp = e.startsWith("#x") ? parseInt(e.slice(2), 16) : e.startsWith("#") ? parseInt(e.slice(1), 10) : 0;
       // String.fromCodePoint throws past U+10FFFF, which would crash the fake's request handler
       if (cp > 0x10ffff) return { ok: false, error: `Invalid character entity "${m[0]}" (byte offset ${off(i)})` };
-      visible += e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : String.fromCodePoint(cp);
+      visible +=
+        e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : String.fromCodePoint(cp);
       i += m[0].length;
       continue;
     }
@@ -136,55 +159,111 @@ export async function startFakeTelegram(opts: { token?: string; now?: () => numb
       const tokenOk = m !== null && m[1] === token;
       const method = m?.[2]?.toLowerCase() ?? "";
       let body: Record<string, unknown> | null = null;
-      try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>; } catch { body = null; }
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+      } catch {
+        body = null;
+      }
       const rec: FakeRequest = { at: now(), method, tokenOk, body, answer: 200 };
       requests.push(rec);
-      const answer = (status: number) => { rec.answer = status; };
+      const answer = (status: number) => {
+        rec.answer = status;
+      };
 
-      if (!m) { answer(404); return fail(res, 404, "Not Found"); }
-      if (!tokenOk) { answer(401); return fail(res, 401, "Unauthorized"); }
-      if (method !== "sendmessage") { answer(404); return fail(res, 404, "Not Found"); }
-      if (req.method !== "POST" && req.method !== "GET") { answer(405); return fail(res, 405, "Method Not Allowed"); }
+      if (!m) {
+        answer(404);
+        return fail(res, 404, "Not Found");
+      }
+      if (!tokenOk) {
+        answer(401);
+        return fail(res, 401, "Unauthorized");
+      }
+      if (method !== "sendmessage") {
+        answer(404);
+        return fail(res, 404, "Not Found");
+      }
+      if (req.method !== "POST" && req.method !== "GET") {
+        answer(405);
+        return fail(res, 405, "Method Not Allowed");
+      }
 
       const scripted = queue.shift();
-      if (scripted?.kind === "reset") { rec.answer = "reset"; req.socket.destroy(); return; }
-      if (scripted?.kind === "hang") { rec.answer = "hang"; return; }
+      if (scripted?.kind === "reset") {
+        rec.answer = "reset";
+        req.socket.destroy();
+        return;
+      }
+      if (scripted?.kind === "hang") {
+        rec.answer = "hang";
+        return;
+      }
       if (scripted?.kind === "retry_after") {
         answer(429);
-        return fail(res, 429, `Too Many Requests: retry after ${scripted.seconds}`, { parameters: { retry_after: scripted.seconds } });
+        return fail(res, 429, `Too Many Requests: retry after ${scripted.seconds}`, {
+          parameters: { retry_after: scripted.seconds },
+        });
       }
       if (scripted?.kind === "status") {
         answer(scripted.status);
-        return fail(res, scripted.status, scripted.description ?? (scripted.status >= 500 ? "Internal Server Error" : "Bad Request"));
+        return fail(
+          res,
+          scripted.status,
+          scripted.description ?? (scripted.status >= 500 ? "Internal Server Error" : "Bad Request"),
+        );
       }
       if (scripted?.kind === "parse_error") {
         answer(400);
-        return fail(res, 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0");
+        return fail(res, 400, 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0');
       }
 
       const chatId = body?.chat_id;
       const text = body?.text;
-      if (chatId === undefined || chatId === null || chatId === "") { answer(400); return fail(res, 400, "Bad Request: chat_id is empty"); }
-      if (typeof text !== "string" || text.trim() === "") { answer(400); return fail(res, 400, "Bad Request: message text is empty"); }
+      if (chatId === undefined || chatId === null || chatId === "") {
+        answer(400);
+        return fail(res, 400, "Bad Request: chat_id is empty");
+      }
+      if (typeof text !== "string" || text.trim() === "") {
+        answer(400);
+        return fail(res, 400, "Bad Request: message text is empty");
+      }
       const parseMode = typeof body?.parse_mode === "string" ? body.parse_mode : null;
       let visible = text;
       if (parseMode !== null) {
-        if (parseMode.toLowerCase() !== "html") { answer(400); return fail(res, 400, `Bad Request: unsupported parse_mode "${parseMode}"`); }
+        if (parseMode.toLowerCase() !== "html") {
+          answer(400);
+          return fail(res, 400, `Bad Request: unsupported parse_mode "${parseMode}"`);
+        }
         const chk = checkTelegramHtml(text);
-        if (!chk.ok) { answer(400); return fail(res, 400, `Bad Request: can't parse entities: ${chk.error}`); }
+        if (!chk.ok) {
+          answer(400);
+          return fail(res, 400, `Bad Request: can't parse entities: ${chk.error}`);
+        }
         visible = chk.visible;
       }
-      if (visible.length > MAX_TEXT) { answer(400); return fail(res, 400, "Bad Request: message is too long"); }
+      if (visible.length > MAX_TEXT) {
+        answer(400);
+        return fail(res, 400, "Bad Request: message is too long");
+      }
       const messageId = nextId++;
       messages.push({
-        at: rec.at, messageId, chatId: chatId as string | number, text, visible, parseMode,
+        at: rec.at,
+        messageId,
+        chatId: chatId as string | number,
+        text,
+        visible,
+        parseMode,
         disableWebPagePreview: body?.disable_web_page_preview === true,
       });
       send(res, 200, {
         ok: true,
         result: {
           message_id: messageId,
-          from: { id: Number(token.split(":")[0]), is_bot: true, first_name: "Watchdog (fake)", username: "watchdog_fake_bot" },
+          from: {
+            id: Number(token.split(":")[0]),
+            is_bot: true,
+            first_name: "Watchdog (fake)",
+            username: "watchdog_fake_bot",
+          },
           chat: { id: chatId, type: "private" },
           date: Math.floor(rec.at / 1000),
           text: visible,
@@ -192,7 +271,10 @@ export async function startFakeTelegram(opts: { token?: string; now?: () => numb
       });
     });
   });
-  server.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 
@@ -202,11 +284,16 @@ export async function startFakeTelegram(opts: { token?: string; now?: () => numb
     port,
     requests,
     messages,
-    script: (...answers) => { queue.push(...answers); },
+    script: (...answers) => {
+      queue.push(...answers);
+    },
     async waitFor(pred, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!pred()) {
-        if (Date.now() > deadline) throw new Error(`fake Telegram: condition not met within ${timeoutMs} ms (${requests.length} requests, ${messages.length} messages)`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `fake Telegram: condition not met within ${timeoutMs} ms (${requests.length} requests, ${messages.length} messages)`,
+          );
         await new Promise((r) => setTimeout(r, 10));
       }
     },

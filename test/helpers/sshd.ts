@@ -23,7 +23,9 @@ export interface KeyPair {
 
 export function sshKeygen(dir: string, name: string, type: "ed25519" | "ecdsa" | "rsa" = "ed25519"): KeyPair {
   const privatePath = join(dir, name);
-  execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", `watchdog-test-${name}`, "-f", privatePath], { stdio: "ignore" });
+  execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", `watchdog-test-${name}`, "-f", privatePath], {
+    stdio: "ignore",
+  });
   const publicLine = readFileSync(`${privatePath}.pub`, "utf8").trim();
   const [keyType, b64] = publicLine.split(" ");
   const blob = Buffer.from(b64!, "base64");
@@ -96,13 +98,20 @@ export async function startSshd(opts: { hostKeyType?: "ed25519" | "ecdsa" | "rsa
     const child: ChildProcess = spawn(
       SSHD_PATH,
       [
-        "-D", "-e",
-        "-f", join(dir, "sshd_config"),
-        "-p", String(port),
-        "-o", "ListenAddress=127.0.0.1",
-        "-h", hostKey.privatePath,
-        "-o", `AuthorizedKeysFile=${join(dir, "authorized_keys")}`,
-        "-o", `PidFile=${join(dir, "pid")}`,
+        "-D",
+        "-e",
+        "-f",
+        join(dir, "sshd_config"),
+        "-p",
+        String(port),
+        "-o",
+        "ListenAddress=127.0.0.1",
+        "-h",
+        hostKey.privatePath,
+        "-o",
+        `AuthorizedKeysFile=${join(dir, "authorized_keys")}`,
+        "-o",
+        `PidFile=${join(dir, "pid")}`,
       ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );

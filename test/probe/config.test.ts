@@ -30,15 +30,31 @@ describe("parseConfig", () => {
 
   it("reads every variable of the canon", () => {
     const c = ok({
-      WATCHDOG_ENABLED: "false", WATCHDOG_TICK_S: "2.5", WATCHDOG_METRICS_URL: "http://orch:8000/metrics",
-      WATCHDOG_METRICS_TIMEOUT_S: "1", WATCHDOG_ORCH_DOWN_TICKS: "5", WATCHDOG_METRIC_RULES: "hung=orch_agent_hung>0",
-      WATCHDOG_COOLDOWN_S: "60", WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_ROOT: "/host/proc",
-      WATCHDOG_PROC_AGE_MIN: "0.5", WATCHDOG_PROC_PATTERNS: "pytest,/py\\.test|tox/i", WATCHDOG_PROC_COOLDOWN_S: "600",
-      WATCHDOG_DISK_CEILING_ENABLED: "yes", WATCHDOG_DISK_CEILING_PCT: "95", WATCHDOG_DISK_PATHS: "/, /data",
-      WATCHDOG_DOCKER_SOCKET: "/var/run/docker.sock", WATCHDOG_CONTAINERS: "orchestrator, redis",
-      WATCHDOG_DEPS: "postgres=db:5432,redis=[::1]:6379", WATCHDOG_TELEGRAM_BOT_TOKEN: "123456:ABC-def_g",
-      WATCHDOG_TELEGRAM_CHAT_ID: "-100123", WATCHDOG_TELEGRAM_API_URL: "http://127.0.0.1:9/", WATCHDOG_LANG: "ru",
-      WATCHDOG_WS_HOST: "0.0.0.0", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: "0123456789abcdef0123",
+      WATCHDOG_ENABLED: "false",
+      WATCHDOG_TICK_S: "2.5",
+      WATCHDOG_METRICS_URL: "http://orch:8000/metrics",
+      WATCHDOG_METRICS_TIMEOUT_S: "1",
+      WATCHDOG_ORCH_DOWN_TICKS: "5",
+      WATCHDOG_METRIC_RULES: "hung=orch_agent_hung>0",
+      WATCHDOG_COOLDOWN_S: "60",
+      WATCHDOG_PROC_ENABLED: "true",
+      WATCHDOG_PROC_ROOT: "/host/proc",
+      WATCHDOG_PROC_AGE_MIN: "0.5",
+      WATCHDOG_PROC_PATTERNS: "pytest,/py\\.test|tox/i",
+      WATCHDOG_PROC_COOLDOWN_S: "600",
+      WATCHDOG_DISK_CEILING_ENABLED: "yes",
+      WATCHDOG_DISK_CEILING_PCT: "95",
+      WATCHDOG_DISK_PATHS: "/, /data",
+      WATCHDOG_DOCKER_SOCKET: "/var/run/docker.sock",
+      WATCHDOG_CONTAINERS: "orchestrator, redis",
+      WATCHDOG_DEPS: "postgres=db:5432,redis=[::1]:6379",
+      WATCHDOG_TELEGRAM_BOT_TOKEN: "123456:ABC-def_g",
+      WATCHDOG_TELEGRAM_CHAT_ID: "-100123",
+      WATCHDOG_TELEGRAM_API_URL: "http://127.0.0.1:9/",
+      WATCHDOG_LANG: "ru",
+      WATCHDOG_WS_HOST: "0.0.0.0",
+      WATCHDOG_WS_PORT: "0",
+      WATCHDOG_WS_TOKEN: "0123456789abcdef0123",
     });
     expect(c.enabled).toBe(false);
     expect(c.tickS).toBe(2.5);
@@ -49,14 +65,22 @@ describe("parseConfig", () => {
     expect(re?.kind === "regex" && re.re.test("PY.TEST")).toBe(true);
     expect(c.disk.paths).toEqual(["/", "/data"]);
     expect(c.docker.containers).toEqual(["orchestrator", "redis"]);
-    expect(c.deps.targets).toEqual([{ name: "postgres", host: "db", port: 5432 }, { name: "redis", host: "::1", port: 6379 }]);
+    expect(c.deps.targets).toEqual([
+      { name: "postgres", host: "db", port: 5432 },
+      { name: "redis", host: "::1", port: 6379 },
+    ]);
     expect(c.telegram.apiUrl).toBe("http://127.0.0.1:9");
     expect(c.lang).toBe("ru");
     expect(c.ws.port).toBe(0);
   });
 
   it("names every bad variable at once, with the reason", () => {
-    const errs = errors({ WATCHDOG_TICK_S: "abc", WATCHDOG_PROC_AGE_MIN: "-1", WATCHDOG_PROC_PATTERNS: "/(unclosed/", WATCHDOG_METRICS_URL: "not a url" });
+    const errs = errors({
+      WATCHDOG_TICK_S: "abc",
+      WATCHDOG_PROC_AGE_MIN: "-1",
+      WATCHDOG_PROC_PATTERNS: "/(unclosed/",
+      WATCHDOG_METRICS_URL: "not a url",
+    });
     expect(errs).toHaveLength(4);
     expect(errs.find((e) => e.startsWith("WATCHDOG_TICK_S:"))).toMatch(/expected a number, got "abc"/);
     expect(errs.find((e) => e.startsWith("WATCHDOG_PROC_AGE_MIN:"))).toMatch(/at least 0/);
@@ -75,16 +99,28 @@ describe("parseConfig", () => {
   });
 
   it("refuses a metric rule named like a built-in signal kind, which would borrow its texts and cooldown", () => {
-    expect(errors({ WATCHDOG_METRIC_RULES: "ok=a>1; orch_down=up==0" })[0])
-      .toMatch(/^WATCHDOG_METRIC_RULES: rule name "orch_down" is a built-in signal kind/);
-    for (const kind of ["proc_blocking", "disk_ceiling", "container_down", "container_unhealthy", "dep_down", "source_error"]) {
+    expect(errors({ WATCHDOG_METRIC_RULES: "ok=a>1; orch_down=up==0" })[0]).toMatch(
+      /^WATCHDOG_METRIC_RULES: rule name "orch_down" is a built-in signal kind/,
+    );
+    for (const kind of [
+      "proc_blocking",
+      "disk_ceiling",
+      "container_down",
+      "container_unhealthy",
+      "dep_down",
+      "source_error",
+    ]) {
       expect(errors({ WATCHDOG_METRIC_RULES: `${kind}=x>0` })[0]).toMatch(/built-in signal kind/);
     }
-    expect(ok({ WATCHDOG_METRIC_RULES: "orch_down_long=up==0" }).metrics.rules.map((r) => r.name)).toEqual(["orch_down_long"]);
+    expect(ok({ WATCHDOG_METRIC_RULES: "orch_down_long=up==0" }).metrics.rules.map((r) => r.name)).toEqual([
+      "orch_down_long",
+    ]);
   });
 
   it("refuses both a token and a token file", () => {
-    expect(errors({ WATCHDOG_WS_TOKEN: "0123456789abcdef0", WATCHDOG_WS_TOKEN_FILE: "/run/secrets/t" })[0]).toMatch(/^WATCHDOG_WS_TOKEN_FILE:/);
+    expect(errors({ WATCHDOG_WS_TOKEN: "0123456789abcdef0", WATCHDOG_WS_TOKEN_FILE: "/run/secrets/t" })[0]).toMatch(
+      /^WATCHDOG_WS_TOKEN_FILE:/,
+    );
   });
 
   // Every variable of the canon, fed values no user could mean, fails with its own name.
@@ -123,14 +159,26 @@ describe("parseConfig", () => {
   }
 
   it("the list of bad values covers the whole canon", () => {
-    const covered = new Set([...Object.keys(BAD), "WATCHDOG_TELEGRAM_BOT_TOKEN", "WATCHDOG_TELEGRAM_CHAT_ID",
-      "WATCHDOG_DEPS_TIMEOUT_S", "WATCHDOG_DEPS_DOWN_TICKS", "WATCHDOG_SOURCE_TIMEOUT_S", "WATCHDOG_TELEGRAM_OUTBOX_MAX",
-      "WATCHDOG_ALERTMANAGER_URL", "WATCHDOG_WS_ENABLED", "WATCHDOG_STDIN_LIFELINE"]);
+    const covered = new Set([
+      ...Object.keys(BAD),
+      "WATCHDOG_TELEGRAM_BOT_TOKEN",
+      "WATCHDOG_TELEGRAM_CHAT_ID",
+      "WATCHDOG_DEPS_TIMEOUT_S",
+      "WATCHDOG_DEPS_DOWN_TICKS",
+      "WATCHDOG_SOURCE_TIMEOUT_S",
+      "WATCHDOG_TELEGRAM_OUTBOX_MAX",
+      "WATCHDOG_ALERTMANAGER_URL",
+      "WATCHDOG_WS_ENABLED",
+      "WATCHDOG_STDIN_LIFELINE",
+    ]);
     expect(ENV_NAMES.filter((n) => !covered.has(n))).toEqual([]);
   });
 
   it("each default parses", () => {
-    const env = Object.fromEntries(Object.entries(ENV_DEFAULTS).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const env = Object.fromEntries(Object.entries(ENV_DEFAULTS).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >;
     expect(parseConfig(env).ok).toBe(true);
   });
 });

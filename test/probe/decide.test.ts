@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { cooldownUntil, decide, INITIAL_STATE, type AlertState } from "../../probe/decide.js";
 
 const MIN = 60_000;
-const firing = (since: number, last: number, n = 1): AlertState => ({ firing: true, since, lastNotifiedAt: last, notifications: n });
+const firing = (since: number, last: number, n = 1): AlertState => ({
+  firing: true,
+  since,
+  lastNotifiedAt: last,
+  notifications: n,
+});
 
 describe("decide", () => {
   it.each([
@@ -44,7 +49,9 @@ describe("decide", () => {
 
 describe("decide over any timeline", () => {
   // A timeline: for each tick, is the signal active, and how far the clock moved.
-  const timeline = fc.array(fc.record({ active: fc.boolean(), stepMs: fc.integer({ min: 0, max: 5 * MIN }) }), { maxLength: 200 });
+  const timeline = fc.array(fc.record({ active: fc.boolean(), stepMs: fc.integer({ min: 0, max: 5 * MIN }) }), {
+    maxLength: 200,
+  });
   const cooldownS = fc.integer({ min: 0, max: 3600 });
 
   function run(steps: { active: boolean; stepMs: number }[], cd: number) {
@@ -61,29 +68,41 @@ describe("decide over any timeline", () => {
   }
 
   it("never reminds inside a cooldown", () => {
-    fc.assert(fc.property(timeline, cooldownS, (steps, cd) => {
-      for (const e of run(steps, cd)) {
-        if (e.action === "repeat") expect(e.now).toBeGreaterThanOrEqual(e.prev!.lastNotifiedAt! + cd * 1000);
-      }
-    }));
+    fc.assert(
+      fc.property(timeline, cooldownS, (steps, cd) => {
+        for (const e of run(steps, cd)) {
+          if (e.action === "repeat") expect(e.now).toBeGreaterThanOrEqual(e.prev!.lastNotifiedAt! + cd * 1000);
+        }
+      }),
+    );
   });
 
   it("a firing signal that goes inactive always recovers", () => {
-    fc.assert(fc.property(timeline, cooldownS, (steps, cd) => {
-      for (const e of run(steps, cd)) {
-        if (!e.active && e.prev?.firing) expect(e.action).toBe("recovery");
-      }
-    }));
+    fc.assert(
+      fc.property(timeline, cooldownS, (steps, cd) => {
+        for (const e of run(steps, cd)) {
+          if (!e.active && e.prev?.firing) expect(e.action).toBe("recovery");
+        }
+      }),
+    );
   });
 
   it("never sends two alerts without a recovery between them, nor a recovery without an alert", () => {
-    fc.assert(fc.property(timeline, cooldownS, (steps, cd) => {
-      let open = false;
-      for (const e of run(steps, cd)) {
-        if (e.action === "alert") { expect(open).toBe(false); open = true; }
-        if (e.action === "recovery") { expect(open).toBe(true); open = false; }
-        if (e.action === "repeat") expect(open).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(timeline, cooldownS, (steps, cd) => {
+        let open = false;
+        for (const e of run(steps, cd)) {
+          if (e.action === "alert") {
+            expect(open).toBe(false);
+            open = true;
+          }
+          if (e.action === "recovery") {
+            expect(open).toBe(true);
+            open = false;
+          }
+          if (e.action === "repeat") expect(open).toBe(true);
+        }
+      }),
+    );
   });
 });

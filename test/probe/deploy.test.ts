@@ -17,11 +17,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const deploy = join(root, "probe/deploy");
 
 type Yaml = string | null | Yaml[] | { [k: string]: Yaml };
-interface Line { indent: number; text: string; no: number }
+interface Line {
+  indent: number;
+  text: string;
+  no: number;
+}
 
 function unquote(s: string): string {
   const t = s.trim();
-  if (t.length >= 2 && ((t[0] === '"' && t.at(-1) === '"') || (t[0] === "'" && t.at(-1) === "'"))) return t.slice(1, -1);
+  if (t.length >= 2 && ((t[0] === '"' && t.at(-1) === '"') || (t[0] === "'" && t.at(-1) === "'")))
+    return t.slice(1, -1);
   return t;
 }
 
@@ -29,7 +34,10 @@ function stripComment(s: string): string {
   let q: string | null = null;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (q) { if (c === q) q = null; continue; }
+    if (q) {
+      if (c === q) q = null;
+      continue;
+    }
     if (c === '"' || c === "'") q = c;
     else if (c === "#" && (i === 0 || /\s/.test(s[i - 1]!))) return s.slice(0, i);
   }
@@ -58,9 +66,13 @@ function parseYaml(text: string): Yaml {
       const key = unquote(m[1]!);
       if (key in out) throw new Error(`line ${l.no}: duplicate key ${key}`);
       i++;
-      if (m[2] !== undefined && m[2] !== "") { out[key] = unquote(m[2]); continue; }
+      if (m[2] !== undefined && m[2] !== "") {
+        out[key] = unquote(m[2]);
+        continue;
+      }
       const next = lines[i];
-      if (next && (next.indent > indent || (next.indent === indent && next.text.startsWith("-")))) out[key] = block(next.indent);
+      if (next && (next.indent > indent || (next.indent === indent && next.text.startsWith("-"))))
+        out[key] = block(next.indent);
       else out[key] = null;
     }
     if (i < lines.length && lines[i]!.indent > indent) throw new Error(`line ${lines[i]!.no}: unexpected indentation`);
@@ -72,7 +84,11 @@ function parseYaml(text: string): Yaml {
     while (i < lines.length && lines[i]!.indent === indent && lines[i]!.text.startsWith("-")) {
       const l = lines[i]!;
       const rest = l.text.slice(1).trim();
-      if (rest === "") { i++; out.push(block(lines[i]!.indent)); continue; }
+      if (rest === "") {
+        i++;
+        out.push(block(lines[i]!.indent));
+        continue;
+      }
       if (keyRe.test(rest) && !/^["']/.test(rest)) {
         // "- key: v" opens a map whose keys line up two columns in
         lines[i] = { indent: indent + 2, text: rest, no: l.no };
@@ -90,15 +106,23 @@ function parseYaml(text: string): Yaml {
   return doc;
 }
 
-interface Instruction { op: string; args: string; line: number }
+interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
 function parseDockerfile(text: string): Instruction[] {
   const out: Instruction[] = [];
-  let buf = "", start = 0;
+  let buf = "",
+    start = 0;
   text.split("\n").forEach((raw, i) => {
     const t = raw.trim();
     if (buf === "" && (t === "" || t.startsWith("#"))) return;
     if (buf === "") start = i + 1;
-    if (t.endsWith("\\")) { buf += t.slice(0, -1) + " "; return; }
+    if (t.endsWith("\\")) {
+      buf += t.slice(0, -1) + " ";
+      return;
+    }
     buf += t;
     const m = /^(\w+)\s+([\s\S]*)$/.exec(buf);
     if (!m) throw new Error(`Dockerfile line ${start}: cannot read ${JSON.stringify(buf)}`);
@@ -115,8 +139,10 @@ const dockerfile = parseDockerfile(readFileSync(join(deploy, "Dockerfile"), "utf
 
 describe("the mini YAML reader", () => {
   it("reads maps, lists of scalars and lists of maps, and refuses what it does not understand", () => {
-    expect(parseYaml("a:\n  b: 'x # y' # c\n  l:\n    - 1\n    - k: v\n      r: false\nz:\n- q\n")).toEqual(
-      { a: { b: "x # y", l: ["1", { k: "v", r: "false" }] }, z: ["q"] });
+    expect(parseYaml("a:\n  b: 'x # y' # c\n  l:\n    - 1\n    - k: v\n      r: false\nz:\n- q\n")).toEqual({
+      a: { b: "x # y", l: ["1", { k: "v", r: "false" }] },
+      z: ["q"],
+    });
     expect(() => parseYaml("a: 1\na: 2\n")).toThrow(/duplicate key a/);
     expect(() => parseYaml("a: 1\n   b: 2\n")).toThrow(/unexpected indentation/);
     expect(() => parseYaml("a: 1\n\tb: 2\n")).toThrow(/tab/);
@@ -130,7 +156,8 @@ describe("compose.example.yml", () => {
 
   it("gives pid: host to the watchdog only", () => {
     expect(watchdog.pid).toBe("host");
-    for (const [name, svc] of Object.entries(services)) if (name !== "orchestrator-watchdog") expect(svc.pid, name).toBeUndefined();
+    for (const [name, svc] of Object.entries(services))
+      if (name !== "orchestrator-watchdog") expect(svc.pid, name).toBeUndefined();
   });
 
   it("mounts the docker socket read-only, at the path the probe is told", () => {
@@ -181,8 +208,13 @@ describe("Dockerfile", () => {
 
   it("copies only dist/probe.js", () => {
     expect(ops("ADD")).toEqual([]);
-    expect(ops("COPY").map((c) => c.args.split(/\s+/).filter((a) => !a.startsWith("--")))).toEqual([["dist/probe.js", "/app/probe.js"]]);
-    const ignore = readFileSync(join(deploy, "Dockerfile.dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    expect(ops("COPY").map((c) => c.args.split(/\s+/).filter((a) => !a.startsWith("--")))).toEqual([
+      ["dist/probe.js", "/app/probe.js"],
+    ]);
+    const ignore = readFileSync(join(deploy, "Dockerfile.dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
     expect(ignore).toEqual(["*", "!dist/probe.js"]);
   });
 
@@ -212,9 +244,15 @@ describe("the HEALTHCHECK command, run for real", () => {
 
   function run(port: number): Promise<number> {
     return new Promise((resolve) => {
-      const child = execFile("/bin/sh", ["-c", cmd], {
-        env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, WATCHDOG_WS_PORT: String(port) }, timeout: 15_000,
-      }, (err) => resolve(err ? (typeof err.code === "number" ? err.code : 99) : 0));
+      const child = execFile(
+        "/bin/sh",
+        ["-c", cmd],
+        {
+          env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, WATCHDOG_WS_PORT: String(port) },
+          timeout: 15_000,
+        },
+        (err) => resolve(err ? (typeof err.code === "number" ? err.code : 99) : 0),
+      );
       child.stdin?.end();
     });
   }
@@ -234,7 +272,12 @@ describe("the HEALTHCHECK command, run for real", () => {
 });
 
 function hasHaproxy(): boolean {
-  try { execFileSync("haproxy", ["-v"], { stdio: "ignore" }); return true; } catch { return false; }
+  try {
+    execFileSync("haproxy", ["-v"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // The GET-only proxy that docs/operating.md recommends, run for real (Debian's haproxy)
@@ -244,10 +287,13 @@ describe("docker-read-only-proxy.cfg in front of the fake Engine", () => {
   it("passes what the probe needs and refuses everything else before it reaches the daemon", async () => {
     if (!hasHaproxy()) throw new Error("haproxy is not installed: apt-get install -y haproxy (.ci/run does this)");
     const dir = mkdtempSync(join(tmpdir(), "ro-proxy-"));
-    const fake = await startFakeDocker({ containers: [{ id: "a".repeat(64), name: "orchestrator", state: "running", health: "healthy", restarts: 1 }] });
+    const fake = await startFakeDocker({
+      containers: [{ id: "a".repeat(64), name: "orchestrator", state: "running", health: "healthy", restarts: 1 }],
+    });
     const front = join(dir, "docker.sock");
     const cfg = readFileSync(join(deploy, "docker-read-only-proxy.cfg"), "utf8")
-      .replace("/run/docker-ro/docker.sock", front).replace("/var/run/docker.sock", fake.socketPath);
+      .replace("/run/docker-ro/docker.sock", front)
+      .replace("/var/run/docker.sock", fake.socketPath);
     writeFileSync(join(dir, "haproxy.cfg"), cfg);
     execFileSync("haproxy", ["-c", "-q", "-f", join(dir, "haproxy.cfg")]);
     const proxy = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: "ignore" });
@@ -256,14 +302,24 @@ describe("docker-read-only-proxy.cfg in front of the fake Engine", () => {
       const src = createDockerSource({ socket: front, containers: ["orchestrator"] }, { timeoutMs: 5000 });
       const out = await src.collect({ now: Date.now(), signal: new AbortController().signal });
       expect(out.containers).toEqual([{ name: "orchestrator", state: "running", health: "healthy", restarts: 1 }]);
-      const ask = (method: string, path: string) => new Promise<number>((resolve, reject) => {
-        const req = http.request({ socketPath: front, method, path }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
-        req.on("error", reject);
-        req.end();
-      });
+      const ask = (method: string, path: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request({ socketPath: front, method, path }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on("error", reject);
+          req.end();
+        });
       const before = fake.requests.length;
-      for (const [m, p] of [["POST", "/v1.47/containers/create"], ["DELETE", "/v1.47/containers/x"], ["POST", "/v1.47/containers/x/exec"],
-        ["GET", "/v1.47/images/json"], ["GET", "/v1.47/containers/x/logs"], ["GET", "/v1.47/containers/x/archive"]] as const) {
+      for (const [m, p] of [
+        ["POST", "/v1.47/containers/create"],
+        ["DELETE", "/v1.47/containers/x"],
+        ["POST", "/v1.47/containers/x/exec"],
+        ["GET", "/v1.47/images/json"],
+        ["GET", "/v1.47/containers/x/logs"],
+        ["GET", "/v1.47/containers/x/archive"],
+      ] as const) {
         expect(await ask(m, p), `${m} ${p}`).toBe(403);
       }
       expect(fake.requests.length).toBe(before);

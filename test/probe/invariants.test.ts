@@ -32,7 +32,10 @@ describe("invariant 1: the probe is read-only", () => {
   const probeSources = sourceFiles(new URL("../../probe", import.meta.url).pathname);
   it.each([
     ["sends no signal to a process", /process\.kill\(|\.kill\(\s*["'A-Z0-9]/],
-    ["writes no file", /\b(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdirSync|mkdir\(|unlink|rmSync|renameSync|truncate)\b/],
+    [
+      "writes no file",
+      /\b(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdirSync|mkdir\(|unlink|rmSync|renameSync|truncate)\b/,
+    ],
   ])("%s (no such call anywhere in probe/)", (_what, pattern) => {
     const hits = probeSources.filter((f) => pattern.test(readFileSync(f, "utf8").replace(/^\s*(\/\/|\*).*$/gm, "")));
     expect(hits).toEqual([]);
@@ -56,9 +59,15 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
   beforeAll(async () => {
     tg = await startFakeTelegram();
     const cfg = config({
-      WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_ROOT: PROC, WATCHDOG_PROC_AGE_MIN: "0", WATCHDOG_TICK_S: "0.2",
-      WATCHDOG_TELEGRAM_BOT_TOKEN: tg.token, WATCHDOG_TELEGRAM_CHAT_ID: "-100500", WATCHDOG_TELEGRAM_API_URL: tg.apiUrl,
-      WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN,
+      WATCHDOG_PROC_ENABLED: "true",
+      WATCHDOG_PROC_ROOT: PROC,
+      WATCHDOG_PROC_AGE_MIN: "0",
+      WATCHDOG_TICK_S: "0.2",
+      WATCHDOG_TELEGRAM_BOT_TOKEN: tg.token,
+      WATCHDOG_TELEGRAM_CHAT_ID: "-100500",
+      WATCHDOG_TELEGRAM_API_URL: tg.apiUrl,
+      WATCHDOG_WS_PORT: "0",
+      WATCHDOG_WS_TOKEN: TOKEN,
     });
     probe = await startProbe(cfg, { log: (_lvl, l) => logs.push(l), token: TOKEN, hostname: "ci-runner-3" });
     const ws = new WebSocket(probe.url!, { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -83,7 +92,9 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
     const snap = frames.map((f) => JSON.parse(f)).findLast((m) => m.type === "snapshot");
     const p4242 = snap.processes.find((p: { pid: number }) => p.pid === 4242);
     expect(p4242.cmdline).toBe("python -m pytest tests/ --token=***");
-    expect(snap.processes.find((p: { pid: number }) => p.pid === 4800).cmdline).toContain("postgres://app:***@db:5432/test");
+    expect(snap.processes.find((p: { pid: number }) => p.pid === 4800).cmdline).toContain(
+      "postgres://app:***@db:5432/test",
+    );
   });
 
   it.each(SECRETS)("%s is in no stream frame, Telegram message, log line or /metrics", (secret) => {

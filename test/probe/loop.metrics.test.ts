@@ -8,9 +8,16 @@ import { SnapshotSchema, type OrchState } from "../../probe/protocol.js";
 import { startFakeOrchestrator, type FakeOrchestrator, type Mode } from "./collectors/fake-orchestrator.js";
 
 let orch: FakeOrchestrator;
-beforeAll(async () => { orch = await startFakeOrchestrator(); });
-afterAll(async () => { await orch.close(); });
-beforeEach(() => { orch.mode = "ok"; orch.body = "up 1\n"; });
+beforeAll(async () => {
+  orch = await startFakeOrchestrator();
+});
+afterAll(async () => {
+  await orch.close();
+});
+beforeEach(() => {
+  orch.mode = "ok";
+  orch.body = "up 1\n";
+});
 
 const orchIdle: OrchState = { configured: true, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null };
 
@@ -23,8 +30,16 @@ function harness(rulesText?: string) {
   const decisions: DecisionEvent[] = [];
   const sourceErrors: string[] = [];
   const loop = new TickLoop({
-    enabled: true, tickS: 15, sources: [source], orchIdle, cooldownFor: () => 1800,
-    clock: { now: () => now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    enabled: true,
+    tickS: 15,
+    sources: [source],
+    orchIdle,
+    cooldownFor: () => 1800,
+    clock: {
+      now: () => now,
+      setTimeout: (f, ms) => setTimeout(f, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
     onDecision: (d) => decisions.push(d),
     onSourceError: (_s, e) => sourceErrors.push(e),
   });
@@ -51,9 +66,14 @@ describe("TickLoop + metrics source", () => {
     const h = harness();
     const perTick = await h.run(["ok", "503", "ok", "503", "hang", "503", "503", "hang", "ok", "ok"]);
     expect(perTick).toEqual([
-      [], [], [], [], [],
+      [],
+      [],
+      [],
+      [],
+      [],
       ["alert orch_down:orchestrator"],
-      [], [],
+      [],
+      [],
       ["recovery orch_down:orchestrator"],
       [],
     ]);

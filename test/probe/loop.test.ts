@@ -7,12 +7,21 @@ import type { Source, SourceOutput } from "../../probe/source.js";
 const orchIdle: OrchState = { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null };
 
 /** A source whose answer for each tick is scripted: an output, an error to throw, or "hang". */
-function scripted(name: string, script: (tick: number) => SourceOutput | Error | "hang", timeoutMs = 50): Source & { calls: number } {
+function scripted(
+  name: string,
+  script: (tick: number) => SourceOutput | Error | "hang",
+  timeoutMs = 50,
+): Source & { calls: number } {
   const src = {
-    name, timeoutMs, calls: 0,
+    name,
+    timeoutMs,
+    calls: 0,
     async collect({ signal }: { signal: AbortSignal }) {
       const r = script(src.calls++);
-      if (r === "hang") return new Promise<SourceOutput>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      if (r === "hang")
+        return new Promise<SourceOutput>((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("aborted"))),
+        );
       if (r instanceof Error) throw r;
       return r;
     },
@@ -28,14 +37,25 @@ function harness(sources: Source[], extra: Partial<LoopOptions> = {}) {
   let now = Date.parse("2026-06-15T00:00:00Z");
   const decisions: DecisionEvent[] = [];
   const loop = new TickLoop({
-    enabled: true, tickS: 15, sources, orchIdle, cooldownFor: () => 1800,
-    clock: { now: () => now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    enabled: true,
+    tickS: 15,
+    sources,
+    orchIdle,
+    cooldownFor: () => 1800,
+    clock: {
+      now: () => now,
+      setTimeout: (f, ms) => setTimeout(f, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
     onDecision: (d) => decisions.push(d),
     ...extra,
   });
   return {
-    loop, decisions,
-    advance(s: number) { now += s * 1000; },
+    loop,
+    decisions,
+    advance(s: number) {
+      now += s * 1000;
+    },
     actions: () => decisions.map((d) => `${d.action} ${d.signal.key}`),
   };
 }
@@ -44,16 +64,24 @@ describe("TickLoop", () => {
   it("alerts once per pid, stays quiet in the cooldown, recovers a pid that vanished", async () => {
     const timeline = [[4242], [4242, 7], [4242, 7], [7], []];
     const h = harness([scripted("proc", (t) => blocking(...(timeline[t] ?? [])))]);
-    for (let i = 0; i < timeline.length; i++) { await h.loop.tick(); h.advance(15); }
+    for (let i = 0; i < timeline.length; i++) {
+      await h.loop.tick();
+      h.advance(15);
+    }
     expect(h.actions()).toEqual([
-      "alert proc_blocking:4242", "alert proc_blocking:7", "recovery proc_blocking:4242", "recovery proc_blocking:7",
+      "alert proc_blocking:4242",
+      "alert proc_blocking:7",
+      "recovery proc_blocking:4242",
+      "recovery proc_blocking:7",
     ]);
   });
 
   it("reminds after the cooldown", async () => {
     const h = harness([scripted("proc", () => blocking(1))], { cooldownFor: () => 60 });
-    await h.loop.tick(); h.advance(30);
-    await h.loop.tick(); h.advance(30);
+    await h.loop.tick();
+    h.advance(30);
+    await h.loop.tick();
+    h.advance(30);
     await h.loop.tick();
     expect(h.actions()).toEqual(["alert proc_blocking:1", "repeat proc_blocking:1"]);
     const alert = h.loop.snapshot.alerts.find((a) => a.key === "proc_blocking:1")!;
@@ -85,8 +113,10 @@ describe("TickLoop", () => {
 
   it("a failing source does not make its firing signals look recovered", async () => {
     const h = harness([scripted("proc", (t) => (t === 1 ? new Error("EACCES /proc") : blocking(5)))]);
-    await h.loop.tick(); h.advance(15);
-    const during = await h.loop.tick(); h.advance(15);
+    await h.loop.tick();
+    h.advance(15);
+    const during = await h.loop.tick();
+    h.advance(15);
     await h.loop.tick();
     expect(h.actions()).toEqual(["alert proc_blocking:5", "alert source_error:proc", "recovery source_error:proc"]);
     expect(during.alerts.find((a) => a.key === "proc_blocking:5")?.firing).toBe(true);
@@ -99,19 +129,34 @@ describe("TickLoop", () => {
   });
 
   it.each([
-    ["a junk process", { signals: [], processes: [{ pid: -1 }] }, "returned a malformed processes list: #0 does not fit the protocol"],
-    ["processes that are not a list", { signals: [], processes: "4242" }, "returned a malformed processes list: not a list"],
+    [
+      "a junk process",
+      { signals: [], processes: [{ pid: -1 }] },
+      "returned a malformed processes list: #0 does not fit the protocol",
+    ],
+    [
+      "processes that are not a list",
+      { signals: [], processes: "4242" },
+      "returned a malformed processes list: not a list",
+    ],
     ["a junk orch state", { signals: [], orch: { up: "yes" } }, "returned a malformed orch state"],
     ["a null signal", { signals: [null] }, "returned a malformed signal: #0 is null"],
-  ])("a source that returns %s has failed, and the snapshot stays valid for every client", async (_what, output, error) => {
-    const h = harness([scripted("proc", () => output as unknown as SourceOutput)]);
-    const snap = await h.loop.tick();
-    expect(snap.sources[0]).toMatchObject({ ok: false, error });
-    expect(SnapshotSchema.safeParse(snap).success).toBe(true);
-  });
+  ])(
+    "a source that returns %s has failed, and the snapshot stays valid for every client",
+    async (_what, output, error) => {
+      const h = harness([scripted("proc", () => output as unknown as SourceOutput)]);
+      const snap = await h.loop.tick();
+      expect(snap.sources[0]).toMatchObject({ ok: false, error });
+      expect(SnapshotSchema.safeParse(snap).success).toBe(true);
+    },
+  );
 
   it("a listener that throws does not stop the tick", async () => {
-    const h = harness([scripted("proc", () => blocking(1))], { onDecision: () => { throw new Error("boom"); } });
+    const h = harness([scripted("proc", () => blocking(1))], {
+      onDecision: () => {
+        throw new Error("boom");
+      },
+    });
     await expect(h.loop.tick()).resolves.toMatchObject({ type: "snapshot" });
   });
 
@@ -136,7 +181,10 @@ describe("TickLoop", () => {
   it("runs on its own until stopped, and stop waits for the tick in progress", async () => {
     const snaps: number[] = [];
     const loop = new TickLoop({
-      enabled: true, tickS: 0.01, orchIdle, cooldownFor: () => 1800,
+      enabled: true,
+      tickS: 0.01,
+      orchIdle,
+      cooldownFor: () => 1800,
       sources: [scripted("proc", () => blocking(1))],
       onSnapshot: (s) => snaps.push(s.seq),
     });
@@ -155,16 +203,29 @@ describe("TickLoop", () => {
     let nextId = 0;
     const clock = {
       now: () => 0,
-      setTimeout: (fn: () => void, ms: number) => { timers.set(++nextId, { fn, ms }); return nextId; },
-      clearTimeout: (h: unknown) => { timers.delete(h as number); },
+      setTimeout: (fn: () => void, ms: number) => {
+        timers.set(++nextId, { fn, ms });
+        return nextId;
+      },
+      clearTimeout: (h: unknown) => {
+        timers.delete(h as number);
+      },
     };
     const fireDue = () => {
-      for (const [id, t] of [...timers]) if (t.ms === 0) { timers.delete(id); t.fn(); }
+      for (const [id, t] of [...timers])
+        if (t.ms === 0) {
+          timers.delete(id);
+          t.fn();
+        }
     };
     let release: (() => void) | null = null;
     const gate: Source = {
-      name: "gate", timeoutMs: 60_000,
-      collect: () => new Promise<SourceOutput>((r) => { release = () => r({ signals: [] }); }),
+      name: "gate",
+      timeoutMs: 60_000,
+      collect: () =>
+        new Promise<SourceOutput>((r) => {
+          release = () => r({ signals: [] });
+        }),
     };
     const loop = new TickLoop({ enabled: true, tickS: 15, sources: [gate], orchIdle, cooldownFor: () => 1800, clock });
     loop.start();

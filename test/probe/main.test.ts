@@ -15,7 +15,15 @@ const TOKEN = "test-token-0123456789abcdef";
 const FIXTURE_PROC = new URL("../fixtures/proc", import.meta.url).pathname;
 
 beforeAll(async () => {
-  await build({ entryPoints: ["probe/main.ts"], bundle: true, platform: "node", target: "node20", format: "cjs", outfile: bundle, logLevel: "silent" });
+  await build({
+    entryPoints: ["probe/main.ts"],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    outfile: bundle,
+    logLevel: "silent",
+  });
 });
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.pid) process.kill(c.pid, "SIGKILL");
@@ -24,23 +32,39 @@ afterAll(() => {
 
 /** Only WATCHDOG_* variables and PATH: nothing from this test runner leaks in. */
 function run(env: Record<string, string>, stdin: "ignore" | "pipe" = "ignore") {
-  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: [stdin, "pipe", "pipe"], cwd: dir });
+  const child = spawn(process.execPath, [bundle], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: [stdin, "pipe", "pipe"],
+    cwd: dir,
+  });
   started.push(child);
-  let stdout = "", stderr = "";
+  let stdout = "",
+    stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const line = (event: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    const check = () => {
-      for (const l of stdout.split("\n")) {
-        try { const j = JSON.parse(l); if (j.event === event) { resolve(j); return true; } } catch { /* partial line */ }
-      }
-      return false;
-    };
-    if (check()) return;
-    child.stdout!.on("data", () => { check(); });
-    child.on("exit", () => reject(new Error(`probe exited before "${event}": ${stderr}`)));
-  });
+  const line = (event: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        for (const l of stdout.split("\n")) {
+          try {
+            const j = JSON.parse(l);
+            if (j.event === event) {
+              resolve(j);
+              return true;
+            }
+          } catch {
+            /* partial line */
+          }
+        }
+        return false;
+      };
+      if (check()) return;
+      child.stdout!.on("data", () => {
+        check();
+      });
+      child.on("exit", () => reject(new Error(`probe exited before "${event}": ${stderr}`)));
+    });
   return { child, exited, line, out: () => stdout, err: () => stderr };
 }
 
@@ -54,8 +78,12 @@ describe("node dist/probe.js", () => {
 
   it("streams hello and a snapshot of a fake /proc, then stops cleanly on SIGTERM", async () => {
     const p = run({
-      WATCHDOG_PROC_ENABLED: "true", WATCHDOG_PROC_ROOT: FIXTURE_PROC, WATCHDOG_PROC_AGE_MIN: "0",
-      WATCHDOG_TICK_S: "0.2", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN,
+      WATCHDOG_PROC_ENABLED: "true",
+      WATCHDOG_PROC_ROOT: FIXTURE_PROC,
+      WATCHDOG_PROC_AGE_MIN: "0",
+      WATCHDOG_TICK_S: "0.2",
+      WATCHDOG_WS_PORT: "0",
+      WATCHDOG_WS_TOKEN: TOKEN,
     });
     const listening = await p.line("listening");
     expect(listening.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/stream$/);
@@ -79,15 +107,23 @@ describe("node dist/probe.js", () => {
   });
 
   it("with the kill switch off stays up, answers, and says enabled: false", async () => {
-    const p = run({ WATCHDOG_ENABLED: "false", WATCHDOG_PROC_ENABLED: "true", WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN, WATCHDOG_TICK_S: "0.1" });
+    const p = run({
+      WATCHDOG_ENABLED: "false",
+      WATCHDOG_PROC_ENABLED: "true",
+      WATCHDOG_WS_PORT: "0",
+      WATCHDOG_WS_TOKEN: TOKEN,
+      WATCHDOG_TICK_S: "0.1",
+    });
     const { url } = await p.line("listening");
     const health = await fetch(String(url).replace("ws://", "http://").replace("/v1/stream", "/healthz"));
     expect(health.status).toBe(200);
     const ws = new WebSocket(String(url), { headers: { Authorization: `Bearer ${TOKEN}` } });
-    const snap = await new Promise<ServerMessage>((resolve) => ws.on("message", (d) => {
-      const m = ServerMessageSchema.parse(JSON.parse(String(d)));
-      if (m.type === "snapshot") resolve(m);
-    }));
+    const snap = await new Promise<ServerMessage>((resolve) =>
+      ws.on("message", (d) => {
+        const m = ServerMessageSchema.parse(JSON.parse(String(d)));
+        if (m.type === "snapshot") resolve(m);
+      }),
+    );
     ws.close();
     expect(snap).toMatchObject({ enabled: false, processes: [], signals: [] });
     expect(p.child.exitCode).toBeNull();
@@ -115,9 +151,15 @@ describe("node dist/probe.js", () => {
   it("without it, a closed stdin (as in a container) changes nothing", async () => {
     const p = run({ WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: TOKEN, WATCHDOG_TICK_S: "0.1" });
     await p.line("listening");
-    const ws = new WebSocket(String((await p.line("listening")).url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const ws = new WebSocket(String((await p.line("listening")).url), {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     let snapshots = 0;
-    await new Promise<void>((resolve) => ws.on("message", (d) => { if (String(d).includes('"snapshot"') && ++snapshots >= 3) resolve(); }));
+    await new Promise<void>((resolve) =>
+      ws.on("message", (d) => {
+        if (String(d).includes('"snapshot"') && ++snapshots >= 3) resolve();
+      }),
+    );
     ws.close();
     expect(p.child.exitCode).toBeNull();
     p.child.kill("SIGTERM");

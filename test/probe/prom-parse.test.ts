@@ -32,7 +32,13 @@ describe("parsePrometheusText: sample lines", () => {
     ["-Inf", "x -Inf", {}, -Infinity, undefined],
     ["Inf without sign", "x Inf", {}, Infinity, undefined],
     ["hex float", "x 0x1p-2", {}, 0.25, undefined],
-    ["__proto__ as a label name stays data", 'x{__proto__="p"} 1', Object.fromEntries([["__proto__", "p"]]), 1, undefined],
+    [
+      "__proto__ as a label name stays data",
+      'x{__proto__="p"} 1',
+      Object.fromEntries([["__proto__", "p"]]),
+      1,
+      undefined,
+    ],
   ])("%s", (_why, line, labels, value, ts) => {
     const r = one(line);
     expect(r.malformed, r.malformedExamples.join("\n")).toBe(0);
@@ -130,7 +136,7 @@ describe("parsePrometheusText: comments, blank lines, line endings", () => {
       "# HELP",
       "# TYPE",
       "# TYPE lonely",
-      "# HELP up The HELP text may hold anything: {a=\"b\"} 1 2 3 and \\\\ and \\n",
+      '# HELP up The HELP text may hold anything: {a="b"} 1 2 3 and \\\\ and \\n',
       "# TYPE up GAUGE",
       "",
       "   ",
@@ -155,7 +161,13 @@ describe("parsePrometheusText: comments, blank lines, line endings", () => {
   });
 
   it("returns nothing (and no error) for an empty body", () => {
-    expect(parsePrometheusText("")).toEqual({ samples: [], types: {}, malformed: 0, malformedExamples: [], dropped: 0 });
+    expect(parsePrometheusText("")).toEqual({
+      samples: [],
+      types: {},
+      malformed: 0,
+      malformedExamples: [],
+      dropped: 0,
+    });
   });
 });
 
@@ -204,7 +216,12 @@ rpc_duration_seconds_sum 1.7560473e+07
 rpc_duration_seconds_count 2693
 `);
     expect(r.malformed).toBe(1);
-    expect(r.samples.map((s) => s.labels["quantile"] ?? s.name)).toEqual(["0.01", "0.99", "rpc_duration_seconds_sum", "rpc_duration_seconds_count"]);
+    expect(r.samples.map((s) => s.labels["quantile"] ?? s.name)).toEqual([
+      "0.01",
+      "0.99",
+      "rpc_duration_seconds_sum",
+      "rpc_duration_seconds_count",
+    ]);
     expect(r.samples[0]!.value).toBe(3102);
     expect(Number.isNaN(r.samples[1]!.value)).toBe(true);
     expect(r.samples[2]!.value).toBe(17560473);
@@ -238,9 +255,24 @@ describe("parsePrometheusText: caps", () => {
 
 describe("parseGoFloat", () => {
   it.each<[string, number | null]>([
-    ["0", 0], ["-0.5", -0.5], ["1e-3", 0.001], ["1E3", 1000], ["+Inf", Infinity], ["-inf", -Infinity],
-    ["Infinity", Infinity], ["0x10p0", 16], ["0x.8p1", 1], ["-0x1p1", -2],
-    ["", null], ["1_000", null], ["1e", null], ["e3", null], ["--1", null], ["0x", null], ["0xp1", null], ["1,5", null],
+    ["0", 0],
+    ["-0.5", -0.5],
+    ["1e-3", 0.001],
+    ["1E3", 1000],
+    ["+Inf", Infinity],
+    ["-inf", -Infinity],
+    ["Infinity", Infinity],
+    ["0x10p0", 16],
+    ["0x.8p1", 1],
+    ["-0x1p1", -2],
+    ["", null],
+    ["1_000", null],
+    ["1e", null],
+    ["e3", null],
+    ["--1", null],
+    ["0x", null],
+    ["0xp1", null],
+    ["1,5", null],
   ])("%s", (tok, want) => {
     expect(parseGoFloat(tok)).toBe(want);
   });

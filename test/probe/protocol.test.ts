@@ -45,7 +45,10 @@ const snapshot = (): Snapshot => JSON.parse(SNAPSHOT) as Snapshot;
 const proc = (): ProcessInfo => snapshot().processes[0]!;
 
 /** The failing paths, so a test names the field that failed, not just "it failed". */
-function rejected(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; code: string }[] } } }, v: unknown) {
+function rejected(
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; code: string }[] } } },
+  v: unknown,
+) {
   const r = schema.safeParse(v);
   expect(r.success, `accepted ${JSON.stringify(v).slice(0, 120)}`).toBe(false);
   return r.error!.issues.map((i) => `${i.path.join(".")} ${i.code}`);
@@ -91,7 +94,10 @@ describe("the PROTOCOL.md examples", () => {
 
 describe("what the schemas refuse", () => {
   it(`at most ${MAX_PROCESSES} processes`, () => {
-    const many = (n: number) => ({ ...snapshot(), processes: Array.from({ length: n }, (_, i) => ({ ...proc(), pid: i })) });
+    const many = (n: number) => ({
+      ...snapshot(),
+      processes: Array.from({ length: n }, (_, i) => ({ ...proc(), pid: i })),
+    });
     expect(SnapshotSchema.safeParse(many(MAX_PROCESSES)).success).toBe(true);
     expect(rejected(SnapshotSchema, many(MAX_PROCESSES + 1))).toEqual(["processes too_big"]);
   });
@@ -113,11 +119,14 @@ describe("what the schemas refuse", () => {
     },
   );
 
-  it.each(["deps", "host", "processesTruncated", "orch"])("a snapshot without %s (absent data is null or [], never omitted)", (field) => {
-    const s: Record<string, unknown> = snapshot();
-    delete s[field];
-    expect(rejected(SnapshotSchema, s)).toEqual([`${field} invalid_type`]);
-  });
+  it.each(["deps", "host", "processesTruncated", "orch"])(
+    "a snapshot without %s (absent data is null or [], never omitted)",
+    (field) => {
+      const s: Record<string, unknown> = snapshot();
+      delete s[field];
+      expect(rejected(SnapshotSchema, s)).toEqual([`${field} invalid_type`]);
+    },
+  );
 
   it("a hello of another protocol version", () => {
     const h = JSON.parse(HELLO) as Record<string, unknown>;
@@ -128,10 +137,18 @@ describe("what the schemas refuse", () => {
 
   it.each([
     ["an unknown type", { type: "exec", cmd: "rm -rf /" }, "type invalid_union"],
-    ["an unknown severity", { ...snapshot(), signals: [{ ...snapshot().signals[0]!, severity: "fatal" }] }, "signals.0.severity invalid_value"],
+    [
+      "an unknown severity",
+      { ...snapshot(), signals: [{ ...snapshot().signals[0]!, severity: "fatal" }] },
+      "signals.0.severity invalid_value",
+    ],
     ["a zero threshold", { ...snapshot(), orch: { ...snapshot().orch, threshold: 0 } }, "orch.threshold too_small"],
     ["a string seq", { ...snapshot(), seq: "42" }, "seq invalid_type"],
-    ["an unknown delivery", { ...JSON.parse(DECISION), delivery: { telegram: "maybe" } }, "delivery.telegram invalid_value"],
+    [
+      "an unknown delivery",
+      { ...JSON.parse(DECISION), delivery: { telegram: "maybe" } },
+      "delivery.telegram invalid_value",
+    ],
   ])("%s", (_n, v, issue) => {
     expect(rejected(ServerMessageSchema, v)).toEqual([issue]);
   });

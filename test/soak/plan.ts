@@ -22,7 +22,14 @@ export const FAULT_NAMES: readonly FaultKind[] = ["throw", "hang", "garbage", "v
 export const isFailure = (f: number): boolean => f === FAULT.throw || f === FAULT.hang || f === FAULT.garbage;
 
 /** One stretch of an entity's life in ticks: present in [from, to), active in [activeFrom, to). */
-export interface Interval { kind: string; entity: string; severity: Severity; from: number; to: number; activeFrom: number }
+export interface Interval {
+  kind: string;
+  entity: string;
+  severity: Severity;
+  from: number;
+  to: number;
+  activeFrom: number;
+}
 
 export interface SourcePlan {
   name: string;
@@ -37,7 +44,11 @@ export interface SourcePlan {
 
 export type OutageStyle = "429" | "5xx" | "reset" | "mixed";
 /** A Telegram outage in virtual ms: every request in [from, to) fails in the style's way. */
-export interface Outage { from: number; to: number; style: OutageStyle }
+export interface Outage {
+  from: number;
+  to: number;
+  style: OutageStyle;
+}
 
 export interface Plan {
   seed: number;
@@ -56,7 +67,10 @@ export function makePlan(seed: number, ticks: number): Plan {
 }
 
 /** Signals of one source at tick k, as its healthy self would report them. */
-export function signalsAt(s: SourcePlan, k: number): Array<{ kind: string; entity: string; severity: Severity; active: boolean }> {
+export function signalsAt(
+  s: SourcePlan,
+  k: number,
+): Array<{ kind: string; entity: string; severity: Severity; active: boolean }> {
   const out: Array<{ kind: string; entity: string; severity: Severity; active: boolean }> = [];
   const covered = new Set<string>();
   const ix = index(s);
@@ -86,10 +100,12 @@ function index(s: SourcePlan): { sorted: Interval[]; longest: number } {
 }
 
 function lowerBound(sorted: Interval[], from: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid]!.from < from) lo = mid + 1; else hi = mid;
+    if (sorted[mid]!.from < from) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -105,13 +121,28 @@ function procPlan(seed: number, ticks: number): SourcePlan {
     const reuse = freed.findIndex((f) => f.at <= k);
     const pid = reuse >= 0 && rng() < 0.25 ? freed.splice(reuse, 1)[0]!.pid : nextPid++;
     const life = 3 + Math.floor(rng() ** 2 * 400);
-    intervals.push({ kind: "proc_blocking", entity: String(pid), severity: "critical", from: k, to: k + life, activeFrom: k + PROC_AGE_TICKS });
+    intervals.push({
+      kind: "proc_blocking",
+      entity: String(pid),
+      severity: "critical",
+      from: k,
+      to: k + life,
+      activeFrom: k + PROC_AGE_TICKS,
+    });
     freed.push({ pid, at: k + life });
   }
   return { name: "proc", intervals, standing: [], faults: new Uint8Array(ticks), variant: new Uint8Array(ticks) };
 }
 
-function windows(rng: Rng, ticks: number, kind: string, entity: string, severity: Severity, meanOff: number, meanOn: number): Interval[] {
+function windows(
+  rng: Rng,
+  ticks: number,
+  kind: string,
+  entity: string,
+  severity: Severity,
+  meanOff: number,
+  meanOn: number,
+): Interval[] {
   const out: Interval[] = [];
   let k = expTicks(rng, meanOff);
   while (k < ticks) {
@@ -122,13 +153,19 @@ function windows(rng: Rng, ticks: number, kind: string, entity: string, severity
   return out;
 }
 
-function standingPlan(seed: number, ticks: number, name: string, defs: Array<[string, string, Severity, number, number]>): SourcePlan {
+function standingPlan(
+  seed: number,
+  ticks: number,
+  name: string,
+  defs: Array<[string, string, Severity, number, number]>,
+): SourcePlan {
   const rng = stream(seed, name);
   return {
     name,
     intervals: defs.flatMap(([kind, entity, sev, off, on]) => windows(rng, ticks, kind, entity, sev, off, on)),
     standing: defs.map(([kind, entity, severity]) => ({ kind, entity, severity })),
-    faults: new Uint8Array(ticks), variant: new Uint8Array(ticks),
+    faults: new Uint8Array(ticks),
+    variant: new Uint8Array(ticks),
   };
 }
 
@@ -164,7 +201,10 @@ function injectFaults(rng: Rng, s: SourcePlan, ticks: number): number {
       const kind = pick(rng, [FAULT.throw, FAULT.hang, FAULT.garbage]);
       const len = int(rng, 5, 150);
       const variant = int(rng, 0, 255);
-      for (let j = k; j < Math.min(ticks, k + len); j++) { s.faults[j] = kind; s.variant[j] = variant; }
+      for (let j = k; j < Math.min(ticks, k + len); j++) {
+        s.faults[j] = kind;
+        s.variant[j] = variant;
+      }
       k += len - 1;
       continue;
     }

@@ -30,6 +30,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`soak: crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  console.error(`soak: crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exitCode = 1;
 });

@@ -26,28 +26,36 @@ async function soak(seed: number, ticks: number, sabotage?: Sabotage) {
 }
 
 describe("soak, 1,000 ticks", () => {
-  it(`fixed seed ${FIXED_SEED}: the model's alerts, reminders and recoveries all reach Telegram, in order, through outages`, async () => {
-    const r = await soak(FIXED_SEED, 1000);
-    expect(r.violations).toEqual([]);
-    expect(r.ok).toBe(true);
-    const f = r.figures;
-    expect(f.ticks).toBe(1000);
-    expect(f.delivered.alert).toBe(f.expected.alert);
-    expect(f.delivered.recovery).toBe(f.expected.recovery);
-    expect(f.delivered.repeat + f.evictedRepeats).toBe(f.expected.repeat);
-    // the run really was hostile: every fault kind, every kind of refusal, a full outbox
-    for (const n of ["throw", "hang", "garbage", "vanish"] as const) expect(f.faults![n]).toBeGreaterThan(0);
-    for (const n of ["429", "5xx", "reset"] as const) expect(f.answers![n]).toBeGreaterThan(0);
-    expect(f.maxOutbox).toBe(f.outboxMax);
-    expect(f.evictedRepeats).toBeGreaterThan(0);
-    expect(r.summary).toMatch(/^soak: 1000 ticks, seed 3, .*: OK$/);
-  }, SLOW);
+  it(
+    `fixed seed ${FIXED_SEED}: the model's alerts, reminders and recoveries all reach Telegram, in order, through outages`,
+    async () => {
+      const r = await soak(FIXED_SEED, 1000);
+      expect(r.violations).toEqual([]);
+      expect(r.ok).toBe(true);
+      const f = r.figures;
+      expect(f.ticks).toBe(1000);
+      expect(f.delivered.alert).toBe(f.expected.alert);
+      expect(f.delivered.recovery).toBe(f.expected.recovery);
+      expect(f.delivered.repeat + f.evictedRepeats).toBe(f.expected.repeat);
+      // the run really was hostile: every fault kind, every kind of refusal, a full outbox
+      for (const n of ["throw", "hang", "garbage", "vanish"] as const) expect(f.faults![n]).toBeGreaterThan(0);
+      for (const n of ["429", "5xx", "reset"] as const) expect(f.answers![n]).toBeGreaterThan(0);
+      expect(f.maxOutbox).toBe(f.outboxMax);
+      expect(f.evictedRepeats).toBeGreaterThan(0);
+      expect(r.summary).toMatch(/^soak: 1000 ticks, seed 3, .*: OK$/);
+    },
+    SLOW,
+  );
 
-  it(`random seed ${RANDOM_SEED}: every check holds`, async () => {
-    const r = await soak(RANDOM_SEED, 1000);
-    expect(r.violations).toEqual([]);
-    expect(r.ok).toBe(true);
-  }, SLOW);
+  it(
+    `random seed ${RANDOM_SEED}: every check holds`,
+    async () => {
+      const r = await soak(RANDOM_SEED, 1000);
+      expect(r.violations).toEqual([]);
+      expect(r.ok).toBe(true);
+    },
+    SLOW,
+  );
 });
 
 describe("the soak's checks can fail", () => {
@@ -57,12 +65,19 @@ describe("the soak's checks can fail", () => {
     ["early-reminder", /reminder for proc_blocking:\d+ inside its cooldown/],
     ["stop-loop", /^the loop stopped: tick 101 never ran/],
   ];
-  it.each(cases)("%s is caught", async (sabotage, expected) => {
-    const r = await soak(FIXED_SEED, 150, sabotage);
-    expect(r.ok).toBe(false);
-    expect(r.summary).toMatch(/FAILED \(\d+ violations\)$/);
-    expect(r.violations.some((v) => expected.test(v)), r.violations.join("\n")).toBe(true);
-  }, SLOW);
+  it.each(cases)(
+    "%s is caught",
+    async (sabotage, expected) => {
+      const r = await soak(FIXED_SEED, 150, sabotage);
+      expect(r.ok).toBe(false);
+      expect(r.summary).toMatch(/FAILED \(\d+ violations\)$/);
+      expect(
+        r.violations.some((v) => expected.test(v)),
+        r.violations.join("\n"),
+      ).toBe(true);
+    },
+    SLOW,
+  );
 });
 
 describe("a source returning junk signals (found by the soak)", () => {
@@ -80,9 +95,18 @@ describe("a source returning junk signals (found by the soak)", () => {
     const snaps: Snapshot[] = [];
     const actions: string[] = [];
     const loop = new TickLoop({
-      enabled: true, tickS: 15, cooldownFor: () => 3600, clock,
+      enabled: true,
+      tickS: 15,
+      cooldownFor: () => 3600,
+      clock,
       orchIdle: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
-      sources: [{ name: "proc", timeoutMs: 1000, collect: async () => (n++ === 0 ? good : junk[(n - 2) % junk.length]) as SourceOutput }],
+      sources: [
+        {
+          name: "proc",
+          timeoutMs: 1000,
+          collect: async () => (n++ === 0 ? good : junk[(n - 2) % junk.length]) as SourceOutput,
+        },
+      ],
       onSnapshot: (s) => snaps.push(s),
       onDecision: (d) => actions.push(`${d.action} ${d.signal.key}`),
     });

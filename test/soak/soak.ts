@@ -85,32 +85,44 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const draft = makePlan(seed, ticks);
   const expected = predict(draft);
   const plan = { ...draft, outages: fitOutages(draft.outages, expected, outboxMax) };
-  print(`soak: seed ${seed}, ${ticks} ticks of ${TICK_S} s (virtual), source timeout ${SOURCE_TIMEOUT_MS / 1000} s, `
-    + `outbox ${outboxMax}, ${plan.outages.length} Telegram outages (${plan.outages.map((o) => `${o.style} ${Math.round((o.to - o.from) / TICK_MS)} ticks`).join(", ")}), lang ${lang}`);
+  print(
+    `soak: seed ${seed}, ${ticks} ticks of ${TICK_S} s (virtual), source timeout ${SOURCE_TIMEOUT_MS / 1000} s, ` +
+      `outbox ${outboxMax}, ${plan.outages.length} Telegram outages (${plan.outages.map((o) => `${o.style} ${Math.round((o.to - o.from) / TICK_MS)} ticks`).join(", ")}), lang ${lang}`,
+  );
   print(`soak: reproduce with: npm run soak -- --seed ${seed} --ticks ${ticks}`);
 
   const clock = new VirtualClock(T0);
   const check = new Checker(expected, plan, outboxMax);
-  const onUnhandled = (e: unknown) => check.violation(`unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  const onUnhandled = (e: unknown) =>
+    check.violation(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.on("unhandledRejection", onUnhandled);
 
   const fake = await startFakeTelegram({ now: clock.now });
   const answers = scriptFakeTelegram(fake, seed, plan.outages, clock.now);
   let telegram: Telegram | null = null;
   let loop: TickLoop | null = null;
-  let heapStart = 0, heapEnd = 0;
+  let heapStart = 0,
+    heapEnd = 0;
   try {
-    const tg = createTelegram({ botToken: fake.token, chatId: "-100123", apiUrl: fake.apiUrl, outboxMax }, {
-      log: (l) => check.telegramLog(l),
-      now: clock.now, sleep: clock.sleep,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS, minIntervalMs: 1000, initialBackoffMs: 1000, maxBackoffMs: 60_000,
-    });
+    const tg = createTelegram(
+      { botToken: fake.token, chatId: "-100123", apiUrl: fake.apiUrl, outboxMax },
+      {
+        log: (l) => check.telegramLog(l),
+        now: clock.now,
+        sleep: clock.sleep,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        minIntervalMs: 1000,
+        initialBackoffMs: 1000,
+        maxBackoffMs: 60_000,
+      },
+    );
     telegram = tg;
     tg.onDelivery((key, action, outcome) => check.outcome(key, action, outcome));
 
     const faults = emptyCounts();
     const sources = makeSources(plan, clock, faults, (why) => check.violation(why));
-    let enqueued = 0, alerts = 0;
+    let enqueued = 0,
+      alerts = 0;
     const onDecision = (ev: DecisionEvent) => {
       check.decision(ev);
       const text = renderDecision(lang, ev, { hostname: "soak-host", cooldownS: cooldownFor(ev.signal.kind) });
@@ -123,11 +135,17 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         tg.enqueue(msg);
       }
     };
-    const loopCooldown = opts.sabotage === "early-reminder"
-      ? (kind: string) => cooldownFor(kind) - (kind === "proc_blocking" ? TICK_S : 0)
-      : cooldownFor;
+    const loopCooldown =
+      opts.sabotage === "early-reminder"
+        ? (kind: string) => cooldownFor(kind) - (kind === "proc_blocking" ? TICK_S : 0)
+        : cooldownFor;
     loop = new TickLoop({
-      enabled: true, tickS: TICK_S, sources, cooldownFor: loopCooldown, clock, onDecision,
+      enabled: true,
+      tickS: TICK_S,
+      sources,
+      cooldownFor: loopCooldown,
+      clock,
+      onDecision,
       orchIdle: { configured: true, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
       onSnapshot: (s: Snapshot) => check.snapshot(s, SnapshotSchema.safeParse(s)),
     });
@@ -146,7 +164,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         if (pendingWork() === 0 || clock.sleeping > 0 || stuck) return;
         if (Date.now() - since > STUCK_MS) {
           stuck = true;
-          check.violation(`the Telegram worker neither sent nor waited for ${STUCK_MS / 1000} s with ${pendingWork()} message(s) to go`);
+          check.violation(
+            `the Telegram worker neither sent nor waited for ${STUCK_MS / 1000} s with ${pendingWork()} message(s) to go`,
+          );
           return;
         }
         if (i > 3) await realPause(); // a request in flight: real time, virtual time frozen
@@ -163,11 +183,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (done === heapWindow && heapStart === 0 && measure) heapStart = await heapMiB();
       if (done - lastReport >= 1000) {
         lastReport = done;
-        print(`soak: tick ${done}/${ticks}, outbox ${tg.stats().depth}, ${check.violationCount} violations, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        print(
+          `soak: tick ${done}/${ticks}, outbox ${tg.stats().depth}, ${check.violationCount} violations, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       }
       const overdue = T0 + done * TICK_MS + TICK_MS;
       if (clock.now() > overdue || clock.nextAt() === null) {
-        check.violation(`the loop stopped: tick ${done + 1} never ran (virtual time ${new Date(clock.now()).toISOString()})`);
+        check.violation(
+          `the loop stopped: tick ${done + 1} never ran (virtual time ${new Date(clock.now()).toISOString()})`,
+        );
         break;
       }
       clock.fireNext();
@@ -192,7 +216,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   }
 
   const grew = heapEnd > heapStart * 1.1;
-  if (grew) check.violation(`heap grew: ${heapStart.toFixed(1)} MiB after ${heapWindow} ticks, ${heapEnd.toFixed(1)} MiB after ${ticks} (more than 10 %)`);
+  if (grew)
+    check.violation(
+      `heap grew: ${heapStart.toFixed(1)} MiB after ${heapWindow} ticks, ${heapEnd.toFixed(1)} MiB after ${ticks} (more than 10 %)`,
+    );
   const figures = { ...check.figures(), heapStartMiB: heapStart, heapEndMiB: heapEnd, realMs: Date.now() - started };
   for (const line of check.reportLines()) print(line);
   const ok = check.violationCount === 0;

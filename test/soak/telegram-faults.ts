@@ -14,7 +14,12 @@ export const ANSWER_KINDS = ["ok", "429", "5xx", "reset", "hang", "parse"] as co
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 export type AnswerCounts = Record<AnswerKind, number>;
 
-export function scriptFakeTelegram(fake: FakeTelegram, seed: number, outages: Outage[], now: () => number): AnswerCounts {
+export function scriptFakeTelegram(
+  fake: FakeTelegram,
+  seed: number,
+  outages: Outage[],
+  now: () => number,
+): AnswerCounts {
   const rng = stream(seed, "telegram-answers");
   const counts = Object.fromEntries(ANSWER_KINDS.map((k) => [k, 0])) as AnswerCounts;
   const fail = (kind: Exclude<AnswerKind, "ok" | "parse">): FakeAnswer => {
@@ -35,7 +40,10 @@ export function scriptFakeTelegram(fake: FakeTelegram, seed: number, outages: Ou
     if (r < 0.016) return fail("429");
     if (r < 0.022) return fail("reset");
     if (r < 0.026) return fail("hang");
-    if (r < 0.031 && rec.body?.parse_mode === "HTML") { counts.parse++; return { kind: "parse_error" }; }
+    if (r < 0.031 && rec.body?.parse_mode === "HTML") {
+      counts.parse++;
+      return { kind: "parse_error" };
+    }
     counts.ok++;
     return { kind: "ok" };
   };

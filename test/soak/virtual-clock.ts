@@ -2,7 +2,12 @@
 // read this, and nothing advances it but the driver (fireNext). No real waiting.
 import type { Clock } from "../../probe/loop.js";
 
-interface Timer { at: number; id: number; fn: () => void; live: boolean }
+interface Timer {
+  at: number;
+  id: number;
+  fn: () => void;
+  live: boolean;
+}
 
 export class VirtualClock implements Clock {
   private t: number;
@@ -29,10 +34,14 @@ export class VirtualClock implements Clock {
     if (h && typeof h === "object" && "live" in h) (h as Timer).live = false;
   };
 
-  sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => {
-    this.sleeping++;
-    this.setTimeout(() => { this.sleeping--; resolve(); }, ms);
-  });
+  sleep = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      this.sleeping++;
+      this.setTimeout(() => {
+        this.sleeping--;
+        resolve();
+      }, ms);
+    });
 
   /** When the next live timer is due, or null when none is left. */
   nextAt(): number | null {
@@ -47,7 +56,11 @@ export class VirtualClock implements Clock {
     if (!tm) return false;
     this.t = Math.max(this.t, tm.at);
     tm.live = false;
-    try { tm.fn(); } catch (e) { this.errors.push(e); }
+    try {
+      tm.fn();
+    } catch (e) {
+      this.errors.push(e);
+    }
     return true;
   }
 
@@ -85,7 +98,8 @@ export class VirtualClock implements Clock {
       h[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
         if (r < h.length && this.less(h[r]!, h[m]!)) m = r;

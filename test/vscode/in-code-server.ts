@@ -62,8 +62,11 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((c) => process.exit(c), (e) => {
-  console.error(e instanceof Error ? e.message : e);
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-});
+main().then(
+  (c) => process.exit(c),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);

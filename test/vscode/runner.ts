@@ -72,7 +72,11 @@ export function assert(cond: unknown, message: string): asserts cond {
 }
 
 /** Polls until `probe` returns a value (not undefined), or fails naming `what`. */
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -16,15 +16,25 @@ const PID = 4242;
 
 class MemorySecrets implements SecretsLike {
   private readonly m = new Map<string, string>();
-  async get(k: string) { return this.m.get(k); }
-  async store(k: string, v: string) { this.m.set(k, v); }
-  async delete(k: string) { this.m.delete(k); }
+  async get(k: string) {
+    return this.m.get(k);
+  }
+  async store(k: string, v: string) {
+    this.m.set(k, v);
+  }
+  async delete(k: string) {
+    this.m.delete(k);
+  }
 }
 
 class MemoryState implements MementoLike {
   private readonly m = new Map<string, unknown>();
-  get<T>(k: string) { return this.m.get(k) as T | undefined; }
-  async update(k: string, v: unknown) { this.m.set(k, v); }
+  get<T>(k: string) {
+    return this.m.get(k) as T | undefined;
+  }
+  async update(k: string, v: unknown) {
+    this.m.set(k, v);
+  }
 }
 
 interface Rendered {
@@ -65,7 +75,9 @@ export async function run(): Promise<void> {
   const argv = ["python", "-m", "pytest", "tests/test_slow.py", "--token=***"];
 
   r.test("the tree provider renders a stub stream: probe connected, pytest row, firing alert", async () => {
-    fake = await startFakeProbe({ hello: { probe: { version: "0.1.0", hostname: "stub-host", pid: 7, startedAt: new Date().toISOString() } } });
+    fake = await startFakeProbe({
+      hello: { probe: { version: "0.1.0", hostname: "stub-host", pid: 7, startedAt: new Date().toISOString() } },
+    });
     const secrets = new MemorySecrets();
     await secrets.store("watchdog.token.stub", fake.token);
     manager = new ProbeManager({
@@ -78,7 +90,18 @@ export async function run(): Promise<void> {
     tree = new ProbeTree(manager, t);
     fake.snapshot({
       processes: [makeProcess({ pid: PID, argv, cmdline: argv.join(" ") })],
-      alerts: [{ key: `proc_blocking:${PID}`, kind: "proc_blocking", entity: String(PID), firing: true, since: new Date().toISOString(), lastNotifiedAt: new Date().toISOString(), cooldownUntil: new Date(Date.now() + 600_000).toISOString(), notifications: 1 }],
+      alerts: [
+        {
+          key: `proc_blocking:${PID}`,
+          kind: "proc_blocking",
+          entity: String(PID),
+          firing: true,
+          since: new Date().toISOString(),
+          lastNotifiedAt: new Date().toISOString(),
+          cooldownUntil: new Date(Date.now() + 600_000).toISOString(),
+          notifications: 1,
+        },
+      ],
     });
     manager.setTargets([{ kind: "direct", name: "stub", url: fake.url }]);
     const rows = await eventually("a process row for pid 4242", () => {
@@ -87,22 +110,39 @@ export async function run(): Promise<void> {
     });
     const probe = rows.find((x) => x.label === "stub");
     assert(probe, `no probe row "stub" in ${JSON.stringify(rows.map((x) => x.label))}`);
-    assert(/connected/.test(probe.description) && !/disconnected/.test(probe.description), `probe row says "${probe.description}", not connected`);
+    assert(
+      /connected/.test(probe.description) && !/disconnected/.test(probe.description),
+      `probe row says "${probe.description}", not connected`,
+    );
     const proc = rows.find((x) => x.label.startsWith(`${PID} ·`))!;
     assert(proc.label.includes("pytest"), `process label "${proc.label}" lacks the command line`);
     assert(proc.item.contextValue === "watchdog.process", `process contextValue is ${proc.item.contextValue}`);
-    assert(proc.item.iconPath instanceof vscode.ThemeIcon && proc.item.iconPath.id === "flame", "a blocking process has the flame icon");
-    assert(proc.item.command?.command === "watchdog.showCommandLine", "a click on the process row opens its command line");
+    assert(
+      proc.item.iconPath instanceof vscode.ThemeIcon && proc.item.iconPath.id === "flame",
+      "a blocking process has the flame icon",
+    );
+    assert(
+      proc.item.command?.command === "watchdog.showCommandLine",
+      "a click on the process row opens its command line",
+    );
     const alert = rows.find((x) => x.label === `proc_blocking:${PID}`);
-    assert(alert && /firing/.test(alert.description), `no firing proc_blocking:${PID} row in ${JSON.stringify(rows.map((x) => `${x.label} ${x.description}`))}`);
+    assert(
+      alert && /firing/.test(alert.description),
+      `no firing proc_blocking:${PID} row in ${JSON.stringify(rows.map((x) => `${x.label} ${x.description}`))}`,
+    );
   });
 
   r.test("tree row ids stay the same across snapshots", async () => {
     assert(tree && fake, "needs the previous test");
     const before = render(tree).map((x) => x.item.id ?? x.id);
-    fake.snapshot({ processes: [makeProcess({ pid: PID, argv, cmdline: argv.join(" "), ageS: 7300 })], alerts: fake.latest.alerts });
+    fake.snapshot({
+      processes: [makeProcess({ pid: PID, argv, cmdline: argv.join(" "), ageS: 7300 })],
+      alerts: fake.latest.alerts,
+    });
     const seq = fake.latest.seq;
-    await eventually("the new snapshot to reach the manager", () => (manager!.connections[0]?.snapshot?.seq === seq ? true : undefined));
+    await eventually("the new snapshot to reach the manager", () =>
+      manager!.connections[0]?.snapshot?.seq === seq ? true : undefined,
+    );
     // what the coalesced refresh would do, now rather than after a timer
     tree.refresh();
     const after = render(tree).map((x) => x.item.id ?? x.id);
@@ -137,7 +177,13 @@ export async function run(): Promise<void> {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.map((c) => c.command).filter((c) => !registered.has(c));
     assert(missing.length === 0, `contributed but not registered: ${missing.join(", ")}`);
-    for (const id of ["watchdog.setToken", "watchdog.showCommandLine", "watchdog.refresh", "watchdog.connect", "watchdog.disconnect"]) {
+    for (const id of [
+      "watchdog.setToken",
+      "watchdog.showCommandLine",
+      "watchdog.refresh",
+      "watchdog.connect",
+      "watchdog.disconnect",
+    ]) {
       assert(registered.has(id), `${id} is not registered`);
     }
   });

@@ -22,7 +22,9 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function rig(opts: { token?: string | null; fake?: FakeProbe; client?: Partial<ClientOptions> } = {}): Promise<Rig> {
+async function rig(
+  opts: { token?: string | null; fake?: FakeProbe; client?: Partial<ClientOptions> } = {},
+): Promise<Rig> {
   const fake = opts.fake ?? (await startFakeProbe());
   if (!opts.fake) cleanup.push(() => fake.stop());
   const logs: string[] = [];
@@ -62,7 +64,10 @@ describe("ProbeClient against a probe stream", () => {
     expect(r.client.view.hello?.probe.hostname).toBe("fake-host");
     expect(r.client.view.snapshot).toEqual(snap);
     expect(r.client.view.snapshotReceivedAt).toEqual(expect.any(Number));
-    expect(r.decisions).toEqual([{ d: old1, replayed: true }, { d: old2, replayed: true }]);
+    expect(r.decisions).toEqual([
+      { d: old1, replayed: true },
+      { d: old2, replayed: true },
+    ]);
 
     const live = fake.decision({ action: "repeat" });
     await until("the live decision", () => r.decisions.length === 3);
@@ -96,7 +101,8 @@ describe("ProbeClient against a probe stream", () => {
     expect(r.logs.join("\n")).not.toContain("rm -rf");
 
     // remote text is data: markdown and command: links arrive verbatim, to be shown as plain text
-    const text = "[run](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%5Cn%22%7D) **now**";
+    const text =
+      "[run](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%5Cn%22%7D) **now**";
     const next = r.fake.snapshot({ processes: [makeProcess({ argv: [text], cmdline: text })] });
     await until("the next good snapshot", () => r.client.view.snapshot?.seq === next.seq);
     expect(r.client.view.snapshot?.processes[0]?.cmdline).toBe(text);

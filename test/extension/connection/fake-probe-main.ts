@@ -16,12 +16,15 @@ async function main(): Promise<void> {
   const fake = await startFakeProbe({
     token: env.WATCHDOG_WS_TOKEN!,
     port: Number(env.WATCHDOG_WS_PORT ?? 0),
-    hello: { probe: { version: "0.1.0", hostname: "local-fake", pid: process.pid, startedAt: new Date().toISOString() } },
+    hello: {
+      probe: { version: "0.1.0", hostname: "local-fake", pid: process.pid, startedAt: new Date().toISOString() },
+    },
   });
   if (mode === "ignore-term") process.on("SIGTERM", () => process.stdout.write('{"event":"sigterm-ignored"}\n'));
   else process.on("SIGTERM", () => void fake.stop().then(() => process.exit(0)));
   process.stdout.write(JSON.stringify({ level: "info", event: "starting" }) + "\n");
-  if (mode !== "silent") process.stdout.write(JSON.stringify({ level: "info", event: "listening", url: fake.url }) + "\n");
+  if (mode !== "silent")
+    process.stdout.write(JSON.stringify({ level: "info", event: "listening", url: fake.url }) + "\n");
   setInterval(() => fake.snapshot(), 200);
 }
 

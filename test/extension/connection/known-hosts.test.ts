@@ -10,7 +10,12 @@ import {
   matchHostKey,
   parseKnownHosts,
 } from "../../../extension/connection/known-hosts.js";
-import { decideHostKey, readTrustStore, withTrusted, type HostKeyQuestion } from "../../../extension/connection/host-trust.js";
+import {
+  decideHostKey,
+  readTrustStore,
+  withTrusted,
+  type HostKeyQuestion,
+} from "../../../extension/connection/host-trust.js";
 
 const FIX = join(__dirname, "../../fixtures/ssh");
 const pub = (name: string) => Buffer.from(readFileSync(join(FIX, `key-${name}.pub`), "utf8").split(" ")[1]!, "base64");
@@ -73,7 +78,10 @@ describe("matchHostKey", () => {
   });
 
   it("a host known only with another key type is unknown, and says which types are known", () => {
-    expect(matchHostKey(entries, "ecdsa.example", 22, ED, A)).toEqual({ result: "unknown", otherTypes: ["ecdsa-sha2-nistp256"] });
+    expect(matchHostKey(entries, "ecdsa.example", 22, ED, A)).toEqual({
+      result: "unknown",
+      otherTypes: ["ecdsa-sha2-nistp256"],
+    });
     expect(matchHostKey(entries, "ecdsa.example", 22, "ecdsa-sha2-nistp256", E).result).toBe("match");
     expect(knownKeyTypes(entries, "ecdsa.example", 22)).toEqual(["ecdsa-sha2-nistp256"]);
   });
@@ -82,7 +90,9 @@ describe("matchHostKey", () => {
 describe("against OpenSSH's own tools", () => {
   it("formats fingerprints exactly like ssh-keygen -lf", () => {
     for (const n of ["a", "b", "c", "e"]) {
-      const out = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(FIX, `key-${n}.pub`)], { encoding: "utf8" });
+      const out = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(FIX, `key-${n}.pub`)], {
+        encoding: "utf8",
+      });
       expect(fingerprintSha256(pub(n))).toBe(out.split(" ")[1]);
     }
   });
@@ -119,7 +129,10 @@ describe("decideHostKey", () => {
   });
 
   it("a pinned fingerprint decides alone, both ways", () => {
-    expect(decideHostKey(q({ key: B, pinned: fingerprintSha256(B) }))).toMatchObject({ verdict: "accept", via: "pinned" });
+    expect(decideHostKey(q({ key: B, pinned: fingerprintSha256(B) }))).toMatchObject({
+      verdict: "accept",
+      via: "pinned",
+    });
     const refused = decideHostKey(q({ key: A, pinned: fingerprintSha256(B) }));
     expect(refused).toMatchObject({ verdict: "refuse" });
     expect(refused.verdict === "refuse" && refused.reason).toMatch(/CHANGED.*pinned hostKeyFingerprint/);
@@ -137,7 +150,10 @@ describe("decideHostKey", () => {
   });
 
   it("a revoked key is refused", () => {
-    expect(decideHostKey(q({ key: C }))).toMatchObject({ verdict: "refuse", reason: expect.stringContaining("@revoked") });
+    expect(decideHostKey(q({ key: C }))).toMatchObject({
+      verdict: "refuse",
+      reason: expect.stringContaining("@revoked"),
+    });
   });
 
   it("unknown → ask; trusted in the prompt → accept; trusted but changed → refuse; accepted once → accept", () => {
@@ -145,14 +161,17 @@ describe("decideHostKey", () => {
     expect(decideHostKey(q({ ...host }))).toMatchObject({ verdict: "ask", fingerprint: fingerprintSha256(A) });
     const trusted = withTrusted({}, "127.0.0.1", 2222, ED, fingerprintSha256(A));
     expect(decideHostKey(q({ ...host, trusted }))).toMatchObject({ verdict: "accept", via: "trusted" });
-    expect(decideHostKey(q({ ...host, trusted, key: B }))).toMatchObject({ verdict: "refuse", reason: expect.stringContaining("CHANGED") });
+    expect(decideHostKey(q({ ...host, trusted, key: B }))).toMatchObject({
+      verdict: "refuse",
+      reason: expect.stringContaining("CHANGED"),
+    });
     const once = new Set([`[127.0.0.1]:2222 ${fingerprintSha256(A)}`]);
     expect(decideHostKey(q({ ...host, acceptedOnce: once }))).toMatchObject({ verdict: "accept", via: "once" });
   });
 
   it("a corrupt trust store reads as empty; trusting again replaces the key of that type", () => {
     expect(readTrustStore("junk")).toEqual({});
-    expect(readTrustStore({ "x": [{ keyType: 1 }], "y": "z" })).toEqual({});
+    expect(readTrustStore({ x: [{ keyType: 1 }], y: "z" })).toEqual({});
     const s1 = withTrusted({}, "h", 22, ED, "SHA256:old");
     const s2 = withTrusted(s1, "h", 22, ED, "SHA256:new");
     expect(s2).toEqual({ h: [{ keyType: ED, fingerprint: "SHA256:new" }] });

@@ -81,7 +81,11 @@ function manager(probeScript = script) {
   const logs: string[] = [];
   const log = (l: string) => (m: string) => void logs.push(`${l} ${m}`);
   const m = new ProbeManager({
-    secrets: { get: async (k) => secrets.get<string>(k), store: (k, v) => secrets.store(k, v), delete: (k) => secrets.delete(k) },
+    secrets: {
+      get: async (k) => secrets.get<string>(k),
+      store: (k, v) => secrets.store(k, v),
+      delete: (k) => secrets.delete(k),
+    },
     state: new Memory(),
     log: { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
     hostKeyPrompt: async () => "cancel",
@@ -157,7 +161,10 @@ describe("ProbeManager with configured probes", () => {
     await until("replay", () => seen.length === 1);
     const live = a.decision();
     await until("live", () => seen.length === 2);
-    expect(seen).toEqual([[old.seq, true], [live.seq, false]]);
+    expect(seen).toEqual([
+      [old.seq, true],
+      [live.seq, false],
+    ]);
   });
 
   it("dispose closes every socket", async () => {
@@ -216,7 +223,9 @@ describe("the local probe", () => {
     const t = manager(missing);
     await t.m.startLocalProbe();
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
-    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({ reason: expect.stringContaining(`local probe (${missing}): exited (code 1) before listening`) });
+    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({
+      reason: expect.stringContaining(`local probe (${missing}): exited (code 1) before listening`),
+    });
     // failed is final: no retry is scheduled (a retry passes through "connecting")
     const phases = t.changes.filter((c) => c.id === LOCAL_CONNECTION_ID).map((c) => c.state.phase);
     await new Promise((r) => setTimeout(r, 600));
@@ -224,7 +233,7 @@ describe("the local probe", () => {
     expect(phases.at(-1)).toBe("failed");
   });
 
-  it("disconnecting while the local probe starts stops it quietly (no \"exited\" warning)", async () => {
+  it('disconnecting while the local probe starts stops it quietly (no "exited" warning)', async () => {
     const t = manager();
     const started = t.m.startLocalProbe();
     t.m.disconnect(LOCAL_CONNECTION_ID);
@@ -245,7 +254,9 @@ describe("the local probe", () => {
     process.kill(pid1, "SIGKILL"); // our own child
     await until("a new process", () => {
       const h = t.get(LOCAL_CONNECTION_ID)?.hello;
-      return t.get(LOCAL_CONNECTION_ID)?.state.phase === "connected" && h !== null && h !== undefined && h.probe.pid !== pid1;
+      return (
+        t.get(LOCAL_CONNECTION_ID)?.state.phase === "connected" && h !== null && h !== undefined && h.probe.pid !== pid1
+      );
     });
     expect(alive(pid1)).toBe(false);
   });
@@ -264,7 +275,12 @@ describe("the local probe", () => {
     const log = { info: (m: string) => void logs.push(m), warn() {}, error() {} };
     const pidOut = join(tmp, "silent.pid");
     await expect(
-      startLocalProbe({ probeScript: script, env: { FAKE_MAIN_MODE: "silent", FAKE_MAIN_PID_OUT: pidOut }, log, startTimeoutMs: 2_000 }),
+      startLocalProbe({
+        probeScript: script,
+        env: { FAKE_MAIN_MODE: "silent", FAKE_MAIN_PID_OUT: pidOut },
+        log,
+        startTimeoutMs: 2_000,
+      }),
     ).rejects.toThrow(/did not report "listening" within 2 s/);
     // the rejection comes after the child has exited, not merely after the timeout
     const pid = Number(readFileSync(pidOut, "utf8"));
@@ -290,18 +306,25 @@ describe("the local probe", () => {
     const t = manager(realProbe);
     await t.m.startLocalProbe({ WATCHDOG_TICK_S: "often" });
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
-    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({ reason: expect.stringMatching(/exited \(code 2\).*WATCHDOG_TICK_S/) });
+    expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({
+      reason: expect.stringMatching(/exited \(code 2\).*WATCHDOG_TICK_S/),
+    });
   });
 
   it("parses only a loopback ws:// listening line", () => {
-    expect(parseListeningLine('{"event":"listening","url":"ws://127.0.0.1:41234/v1/stream"}')).toBe("ws://127.0.0.1:41234/v1/stream");
+    expect(parseListeningLine('{"event":"listening","url":"ws://127.0.0.1:41234/v1/stream"}')).toBe(
+      "ws://127.0.0.1:41234/v1/stream",
+    );
     expect(parseListeningLine('{"event":"listening","url":"ws://10.0.0.1:41234/v1/stream"}')).toBeNull();
     expect(parseListeningLine('{"event":"starting"}')).toBeNull();
     expect(parseListeningLine("listening on 8787")).toBeNull();
   });
 
   it("builds the child's environment: no inherited WATCHDOG_*, stream settings forced", () => {
-    const env = localProbeEnv({ PATH: "/bin", WATCHDOG_WS_PORT: "8787", WATCHDOG_TELEGRAM_CHAT_ID: "1" }, "tok", { WATCHDOG_WS_HOST: "0.0.0.0", WATCHDOG_PROC_ENABLED: "false" });
+    const env = localProbeEnv({ PATH: "/bin", WATCHDOG_WS_PORT: "8787", WATCHDOG_TELEGRAM_CHAT_ID: "1" }, "tok", {
+      WATCHDOG_WS_HOST: "0.0.0.0",
+      WATCHDOG_PROC_ENABLED: "false",
+    });
     expect(env).toEqual({
       PATH: "/bin",
       WATCHDOG_PROC_ENABLED: "false",

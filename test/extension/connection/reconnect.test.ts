@@ -23,9 +23,24 @@ const fail = (reason = "connect ECONNREFUSED"): ConnEvent => ({ type: "closed", 
 
 describe("reconnect state machine", () => {
   it.each([
-    ["idle + start → connecting #1, opens", [{ type: "start" }], { phase: "connecting", attempt: 1 }, [{ type: "open" }]],
-    ["connecting + hello → connected", [{ type: "start" }, { type: "opened" }, { type: "helloReceived" }], { phase: "connected", since: 1_000 }, []],
-    ["opened alone does not mean connected", [{ type: "start" }, { type: "opened" }], { phase: "connecting", attempt: 1 }, []],
+    [
+      "idle + start → connecting #1, opens",
+      [{ type: "start" }],
+      { phase: "connecting", attempt: 1 },
+      [{ type: "open" }],
+    ],
+    [
+      "connecting + hello → connected",
+      [{ type: "start" }, { type: "opened" }, { type: "helloReceived" }],
+      { phase: "connected", since: 1_000 },
+      [],
+    ],
+    [
+      "opened alone does not mean connected",
+      [{ type: "start" }, { type: "opened" }],
+      { phase: "connecting", attempt: 1 },
+      [],
+    ],
     [
       "connecting + network error → waiting 250 ms",
       [{ type: "start" }, fail()],
@@ -56,21 +71,56 @@ describe("reconnect state machine", () => {
       { phase: "failed", reason: "host key CHANGED" },
       [{ type: "close" }],
     ],
-    ["failed + timer → still failed", [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "retryTimerFired" }], { phase: "failed", reason: expect.any(String) }, []],
-    ["failed + start (user acts) → connecting #1", [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "start" }], { phase: "connecting", attempt: 1 }, [{ type: "open" }]],
+    [
+      "failed + timer → still failed",
+      [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "retryTimerFired" }],
+      { phase: "failed", reason: expect.any(String) },
+      [],
+    ],
+    [
+      "failed + start (user acts) → connecting #1",
+      [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "start" }],
+      { phase: "connecting", attempt: 1 },
+      [{ type: "open" }],
+    ],
     [
       "waiting + start → connects now, timer cancelled",
       [{ type: "start" }, fail(), { type: "start" }],
       { phase: "connecting", attempt: 2 },
       [{ type: "cancelRetry" }, { type: "open" }],
     ],
-    ["connected + stop → idle, closes", [{ type: "start" }, { type: "helloReceived" }, { type: "stop" }], { phase: "idle" }, [{ type: "cancelRetry" }, { type: "close" }]],
-    ["waiting + stop → idle, cancels the timer", [{ type: "start" }, fail(), { type: "stop" }], { phase: "idle" }, [{ type: "cancelRetry" }, { type: "close" }]],
-    ["fail from waiting → failed, timer cancelled", [{ type: "start" }, fail(), { type: "fail", reason: "local probe exited" }], { phase: "failed", reason: "local probe exited" }, [{ type: "cancelRetry" }, { type: "close" }]],
+    [
+      "connected + stop → idle, closes",
+      [{ type: "start" }, { type: "helloReceived" }, { type: "stop" }],
+      { phase: "idle" },
+      [{ type: "cancelRetry" }, { type: "close" }],
+    ],
+    [
+      "waiting + stop → idle, cancels the timer",
+      [{ type: "start" }, fail(), { type: "stop" }],
+      { phase: "idle" },
+      [{ type: "cancelRetry" }, { type: "close" }],
+    ],
+    [
+      "fail from waiting → failed, timer cancelled",
+      [{ type: "start" }, fail(), { type: "fail", reason: "local probe exited" }],
+      { phase: "failed", reason: "local probe exited" },
+      [{ type: "cancelRetry" }, { type: "close" }],
+    ],
     ["idle ignores a late close", [fail()], { phase: "idle" }, []],
     ["idle ignores a late timer", [{ type: "retryTimerFired" }], { phase: "idle" }, []],
-    ["a second start while connecting opens nothing", [{ type: "start" }, { type: "start" }], { phase: "connecting", attempt: 1 }, []],
-    ["waiting ignores a duplicate close", [{ type: "start" }, fail(), fail("again")], { phase: "waiting", attempt: 2, retryAt: 1_250, reason: "connect ECONNREFUSED" }, []],
+    [
+      "a second start while connecting opens nothing",
+      [{ type: "start" }, { type: "start" }],
+      { phase: "connecting", attempt: 1 },
+      [],
+    ],
+    [
+      "waiting ignores a duplicate close",
+      [{ type: "start" }, fail(), fail("again")],
+      { phase: "waiting", attempt: 2, retryAt: 1_250, reason: "connect ECONNREFUSED" },
+      [],
+    ],
   ] as [string, ConnEvent[], unknown, unknown][])("%s", (_name, events, state, lastEffects) => {
     const { m, effects } = run(events);
     expect(m.state).toEqual(state);

@@ -16,7 +16,12 @@ describe("parseProbeSettings", () => {
     expect(errors).toEqual([]);
     expect(targets).toEqual([
       { kind: "direct", name: "ci", url: "wss://ci.example:8787" },
-      { kind: "ssh", name: "lab", ssh: { host: "lab.example", port: 22, username: "me", remotePort: 8787 }, hostKeyFingerprint: FP },
+      {
+        kind: "ssh",
+        name: "lab",
+        ssh: { host: "lab.example", port: 22, username: "me", remotePort: 8787 },
+        hostKeyFingerprint: FP,
+      },
     ]);
   });
 
@@ -45,7 +50,7 @@ describe("parseProbeSettings", () => {
     ]);
   });
 
-  it("zod's own checks read as English sentences, not a bare \"Invalid input\"", () => {
+  it('zod\'s own checks read as English sentences, not a bare "Invalid input"', () => {
     // classic zod installs English messages globally when loaded; this file must see zod/mini alone
     expect(zodConfig().localeError).toBeUndefined();
     expect(
@@ -81,7 +86,10 @@ describe("parseServerFrame", () => {
 
   it("accepts every message type of the protocol", () => {
     expect(ok(makeHello())).toMatchObject({ ok: true, msg: { type: "hello" } });
-    expect(ok(makeSnapshot(3, { processes: [makeProcess()] }))).toMatchObject({ ok: true, msg: { type: "snapshot", seq: 3 } });
+    expect(ok(makeSnapshot(3, { processes: [makeProcess()] }))).toMatchObject({
+      ok: true,
+      msg: { type: "snapshot", seq: 3 },
+    });
     expect(ok(makeDecision(2))).toMatchObject({ ok: true, msg: { type: "decision", seq: 2 } });
   });
 
@@ -90,7 +98,11 @@ describe("parseServerFrame", () => {
     ["invalid JSON", () => parseServerFrame("{nope", false, 5), /invalid JSON/],
     ["a JSON array", () => ok([1, 2]), /not a JSON object/],
     ["an unknown type", () => ok({ type: "exec", cmd: "rm -rf /" }), /failed the schema/],
-    ["a wrong field type", () => ok({ ...makeSnapshot(1), seq: "1" }), /seq: Invalid input: expected number, received string$/],
+    [
+      "a wrong field type",
+      () => ok({ ...makeSnapshot(1), seq: "1" }),
+      /seq: Invalid input: expected number, received string$/,
+    ],
     ["a newer protocol", () => ok({ ...makeHello(), protocol: 2 }), /protocol: Invalid input: expected 1$/],
     ["a negative pid", () => ok(makeSnapshot(1, { processes: [makeProcess({ pid: -1 })] })), /processes\.0\.pid/],
   ])("rejects %s", (_n, f, why) => {
@@ -113,7 +125,8 @@ describe("parseServerFrame", () => {
   });
 
   it("markdown and command: links are data: they pass through byte for byte", () => {
-    const text = "[click](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%22%7D) **bold** <img src=x onerror=alert(1)>";
+    const text =
+      "[click](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%20-rf%20~%22%7D) **bold** <img src=x onerror=alert(1)>";
     const r = ok(makeDecision(9, { text, key: text }));
     expect(r.ok && r.msg.type === "decision" && r.msg.text).toBe(text);
   });

@@ -19,7 +19,6 @@ import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
 import { sshKeygen, startSshd, type KeyPair, type Sshd } from "../../helpers/sshd.js";
 import { until } from "./until.js";
 
-
 class MemoryMemento implements MementoLike {
   readonly data = new Map<string, unknown>();
   get<T>(key: string): T | undefined {
@@ -108,7 +107,8 @@ function setup(s: Setup) {
   return { manager, target, prompts, logs, state, view, phase };
 }
 
-const fail = (msg: string, t: ReturnType<typeof setup>) => `${msg}\nstate: ${JSON.stringify(t.view()?.state)}\nsshd log:\n${sshd.log().slice(-2000)}`;
+const fail = (msg: string, t: ReturnType<typeof setup>) =>
+  `${msg}\nstate: ${JSON.stringify(t.view()?.state)}\nsshd log:\n${sshd.log().slice(-2000)}`;
 
 describe("SSH tunnel to a real sshd", () => {
   it("streams from the probe through the tunnel when known_hosts (hashed) knows the key", async () => {
@@ -165,7 +165,14 @@ describe("SSH tunnel to a real sshd", () => {
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
     expect(t.prompts).toEqual([
-      { probe: "lab", host: "127.0.0.1", port: sshd.port, fingerprint: sshd.hostKey.fingerprint, keyType: "ssh-ed25519", reason: "unknown" },
+      {
+        probe: "lab",
+        host: "127.0.0.1",
+        port: sshd.port,
+        fingerprint: sshd.hostKey.fingerprint,
+        keyType: "ssh-ed25519",
+        reason: "unknown",
+      },
     ]);
     expect(fake.attempts.length).toBe(before);
   });
@@ -192,7 +199,10 @@ describe("SSH tunnel to a real sshd", () => {
     // the question stays open while the second probe's handshake reaches the same key
     const t = setup({ knownHostsPath: knownHosts("kh-empty4", []), answer: "once", answerAfterMs: 1_000 });
     t.manager.setTargets([t.target, { ...t.target, name: "lab2" }]);
-    await until("both connected", () => t.manager.connections.every((c) => c.state.phase === "connected") && t.manager.connections.length === 2);
+    await until(
+      "both connected",
+      () => t.manager.connections.every((c) => c.state.phase === "connected") && t.manager.connections.length === 2,
+    );
     expect(t.prompts.length).toBe(1);
   });
 
@@ -212,7 +222,10 @@ describe("SSH tunnel to a real sshd", () => {
 
   it("a client key the server does not accept fails (not retried) with a clear reason", async () => {
     const stranger = sshKeygen(tmp, "stranger");
-    const t = setup({ knownHostsPath: knownHosts("kh-good3", [sshd.knownHostsLine]), identityFile: stranger.privatePath });
+    const t = setup({
+      knownHostsPath: knownHosts("kh-good3", [sshd.knownHostsLine]),
+      identityFile: stranger.privatePath,
+    });
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
     expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("SSH login refused") });

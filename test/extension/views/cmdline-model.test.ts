@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cmdlinePath, cmdlineQuery, findProcess, parseCmdlineQuery, renderCmdline } from "../../../extension/views/cmdline-model.js";
+import {
+  cmdlinePath,
+  cmdlineQuery,
+  findProcess,
+  parseCmdlineQuery,
+  renderCmdline,
+} from "../../../extension/views/cmdline-model.js";
 import { conn, NOW, proc, snapshot, t } from "./fixtures.js";
 
 const address = { probeId: "prod", pid: 4242 };
@@ -7,7 +13,10 @@ const address = { probeId: "prod", pid: 4242 };
 describe("command-line document", () => {
   it("shows the full redacted argv one per line with pid, ppid, state, age, start time, probe and host", () => {
     const c = conn();
-    const text = renderCmdline({ address, connection: c, current: findProcess([c], address, NOW), lastSeen: null, now: NOW }, t);
+    const text = renderCmdline(
+      { address, connection: c, current: findProcess([c], address, NOW), lastSeen: null, now: NOW },
+      t,
+    );
     expect(text).toBe(
       [
         "Process 4242 on ci-runner-3 (probe prod)",
@@ -36,22 +45,39 @@ describe("command-line document", () => {
     const c = conn();
     const seen = findProcess([c], address, NOW);
     const gone = conn({ snapshot: snapshot({ processes: [] }) });
-    const text = renderCmdline({ address, connection: gone, current: findProcess([gone], address, NOW + 300_000), lastSeen: seen, now: NOW + 300_000 }, t);
+    const text = renderCmdline(
+      {
+        address,
+        connection: gone,
+        current: findProcess([gone], address, NOW + 300_000),
+        lastSeen: seen,
+        now: NOW + 300_000,
+      },
+      t,
+    );
     expect(text).toContain("This process has gone: the probe no longer reports it (last seen 5m ago).");
     expect(text).toContain("--token=***");
   });
 
   it("says so when the process was never seen, or the probe is not connected", () => {
     const gone = conn({ snapshot: snapshot({ processes: [] }) });
-    expect(renderCmdline({ address, connection: gone, current: null, lastSeen: null, now: NOW }, t)).toBe("Process 4242 is not reported by probe prod.\n");
+    expect(renderCmdline({ address, connection: gone, current: null, lastSeen: null, now: NOW }, t)).toBe(
+      "Process 4242 is not reported by probe prod.\n",
+    );
     const down = conn({ state: { phase: "failed", reason: "x" } });
-    const text = renderCmdline({ address, connection: down, current: findProcess([down], address, NOW), lastSeen: null, now: NOW }, t);
+    const text = renderCmdline(
+      { address, connection: down, current: findProcess([down], address, NOW), lastSeen: null, now: NOW },
+      t,
+    );
     expect(text).toContain("The probe is not connected; the details below are the last known ones.");
   });
 
   it("cannot be made to show fake lines by an argument with a newline", () => {
     const c = conn({ snapshot: snapshot({ processes: [proc(4242, { argv: ["python", "x\npid       1"] })] }) });
-    const text = renderCmdline({ address, connection: c, current: findProcess([c], address, NOW), lastSeen: null, now: NOW }, t);
+    const text = renderCmdline(
+      { address, connection: c, current: findProcess([c], address, NOW), lastSeen: null, now: NOW },
+      t,
+    );
     expect(text.split("\n").filter((l) => l.startsWith("pid"))).toEqual(["pid       4242"]);
     expect(text).toContain("x\\npid       1");
   });

@@ -6,7 +6,16 @@ describe("diffTree: only changed rows are fired", () => {
   it("a new snapshot that changes nothing visible fires nothing", () => {
     const a = buildTree([conn({ snapshot: snapshot({ seq: 1, processes: [proc(4242, { ageS: 7260 })] }) })], NOW, t);
     // 15 s later: a new seq and older processes, but every label stays in its age bucket
-    const b = buildTree([conn({ snapshot: snapshot({ seq: 2, at: "2026-06-15T03:00:15.000Z", processes: [proc(4242, { ageS: 7275 })] }), snapshotReceivedAt: NOW + 15_000 })], NOW + 15_000, t);
+    const b = buildTree(
+      [
+        conn({
+          snapshot: snapshot({ seq: 2, at: "2026-06-15T03:00:15.000Z", processes: [proc(4242, { ageS: 7275 })] }),
+          snapshotReceivedAt: NOW + 15_000,
+        }),
+      ],
+      NOW + 15_000,
+      t,
+    );
     expect(diffTree(a, b)).toEqual({ full: false, changed: [] });
     expect([...b.rows.keys()]).toEqual([...a.rows.keys()]);
   });
@@ -31,8 +40,16 @@ describe("diffTree: only changed rows are fired", () => {
     expect(full).toBe(false);
     // Orchestrator (up → down) and its children; Alerts (none → 1 firing); the probe row's state text
     expect(changed).toEqual(["prod"]);
-    const c = buildTree([conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "timeout" } }) })], NOW, t);
-    const d = buildTree([conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "refused" } }) })], NOW, t);
+    const c = buildTree(
+      [conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "timeout" } }) })],
+      NOW,
+      t,
+    );
+    const d = buildTree(
+      [conn({ snapshot: snapshot({ orch: { ...orchDown().orch!, lastError: "refused" } }) })],
+      NOW,
+      t,
+    );
     expect(diffTree(c, d).changed).toEqual(["prod/orch/last-error"]);
   });
 

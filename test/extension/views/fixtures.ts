@@ -1,6 +1,13 @@
 // Connections and snapshots for the view-model tests, validated with the real wire
 // schemas so a fixture can never drift from what a probe may send.
-import { HelloSchema, SnapshotSchema, type Alert, type Hello, type ProcessInfo, type Snapshot } from "../../../probe/protocol.js";
+import {
+  HelloSchema,
+  SnapshotSchema,
+  type Alert,
+  type Hello,
+  type ProcessInfo,
+  type Snapshot,
+} from "../../../probe/protocol.js";
 import type { ConnectionState, ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
 import { formatMessage } from "../../../extension/views/format.js";
 
@@ -13,7 +20,12 @@ export function hello(over: { tickS?: number; hostname?: string; procEnabled?: b
   return HelloSchema.parse({
     type: "hello",
     protocol: 1,
-    probe: { version: "0.1.0", hostname: over.hostname ?? "ci-runner-3", pid: 7, startedAt: "2026-06-15T02:14:17.000Z" },
+    probe: {
+      version: "0.1.0",
+      hostname: over.hostname ?? "ci-runner-3",
+      pid: 7,
+      startedAt: "2026-06-15T02:14:17.000Z",
+    },
     config: {
       enabled: true,
       tickS: over.tickS ?? 15,
@@ -64,7 +76,14 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     tickMs: 3.1,
     enabled: true,
     sources: [{ name: "proc", ok: true, error: null, ms: 2.4 }],
-    orch: { configured: true, up: true, failures: 0, threshold: 3, lastOkAt: "2026-06-15T02:59:45.000Z", lastError: null },
+    orch: {
+      configured: true,
+      up: true,
+      failures: 0,
+      threshold: 3,
+      lastOkAt: "2026-06-15T02:59:45.000Z",
+      lastError: null,
+    },
     processes: [proc(4242)],
     processesTruncated: 0,
     signals: [],
@@ -77,7 +96,11 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
 }
 
 export function conn(over: Partial<ProbeConnectionView> & { state?: ConnectionState } = {}): ProbeConnectionView {
-  const target: ProbeTarget = over.target ?? { kind: "direct", name: over.name ?? "prod", url: "ws://10.0.0.5:8787/v1/stream" };
+  const target: ProbeTarget = over.target ?? {
+    kind: "direct",
+    name: over.name ?? "prod",
+    url: "ws://10.0.0.5:8787/v1/stream",
+  };
   return {
     id: over.id ?? over.name ?? "prod",
     name: over.name ?? "prod",
@@ -94,7 +117,14 @@ export function conn(over: Partial<ProbeConnectionView> & { state?: ConnectionSt
 /** The down orchestrator of PROTOCOL.md's example, with its firing orch_down alert. */
 export function orchDown(): Partial<Snapshot> {
   return {
-    orch: { configured: true, up: false, failures: 3, threshold: 3, lastOkAt: "2026-06-15T02:59:15.000Z", lastError: "connect ECONNREFUSED 10.0.0.5:8000" },
+    orch: {
+      configured: true,
+      up: false,
+      failures: 3,
+      threshold: 3,
+      lastOkAt: "2026-06-15T02:59:15.000Z",
+      lastError: "connect ECONNREFUSED 10.0.0.5:8000",
+    },
     alerts: [alert("orch_down:orchestrator")],
   };
 }

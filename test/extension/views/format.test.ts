@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ageBucket, duration, formatMessage, killCommand, plain, shortCmdline, visible } from "../../../extension/views/format.js";
+import {
+  ageBucket,
+  duration,
+  formatMessage,
+  killCommand,
+  plain,
+  shortCmdline,
+  visible,
+} from "../../../extension/views/format.js";
 
 const t = formatMessage;
 

@@ -8,7 +8,8 @@ import { notificationText } from "../../../extension/views/notify-model.js";
 import { buildStatus } from "../../../extension/views/status-model.js";
 import { alert, conn, hello, NOW, proc, snapshot, t } from "./fixtures.js";
 
-const EVIL = "$(zap) **bold** [run](command:workbench.action.terminal.new?%5B%22rm%22%5D) <img src=x onerror=alert(1)>\n$(loading~spin)\u0007\u2028x";
+const EVIL =
+  "$(zap) **bold** [run](command:workbench.action.terminal.new?%5B%22rm%22%5D) <img src=x onerror=alert(1)>\n$(loading~spin)\u0007\u2028x";
 
 function hostileConnection() {
   const h = hello({ hostname: EVIL });
@@ -59,14 +60,42 @@ describe("hostile probe text", () => {
   });
 
   it("cannot put a link into an alert pop-up", () => {
-    const d: Decision = { type: "decision", seq: 1, at: "2026-06-15T03:00:00.000Z", key: EVIL, kind: EVIL, entity: EVIL, action: "alert", text: EVIL, delivery: { telegram: "sent" } };
+    const d: Decision = {
+      type: "decision",
+      seq: 1,
+      at: "2026-06-15T03:00:00.000Z",
+      key: EVIL,
+      kind: EVIL,
+      entity: EVIL,
+      action: "alert",
+      text: EVIL,
+      delivery: { telegram: "sent" },
+    };
     expectInert(notificationText([{ probeName: "prod", decision: d }], t), false);
-    expectInert(notificationText([{ probeName: EVIL, decision: d }, { probeName: "b", decision: d }], t), false);
+    expectInert(
+      notificationText(
+        [
+          { probeName: EVIL, decision: d },
+          { probeName: "b", decision: d },
+        ],
+        t,
+      ),
+      false,
+    );
   });
 
   it("shows in the command-line document with control characters escaped", () => {
     const c = hostileConnection();
-    const text = renderCmdline({ address: { probeId: c.id, pid: 4242 }, connection: c, current: findProcess([c], { probeId: c.id, pid: 4242 }, NOW), lastSeen: null, now: NOW }, t);
+    const text = renderCmdline(
+      {
+        address: { probeId: c.id, pid: 4242 },
+        connection: c,
+        current: findProcess([c], { probeId: c.id, pid: 4242 }, NOW),
+        lastSeen: null,
+        now: NOW,
+      },
+      t,
+    );
     expect(text).toContain("\\n$(loading~spin)\\u0007\\u2028x");
     expect(text).not.toContain("\u0007");
   });

@@ -36,7 +36,7 @@ describe("l10n bundles", () => {
     expect(used.has("Orchestrator")).toBe(true);
   });
 
-  it("has an English and a Russian entry for every t(\"…\") in extension/", () => {
+  it('has an English and a Russian entry for every t("…") in extension/', () => {
     const missing = [...used].filter(([m]) => !(m in ru) || !(m in en)).map(([m, f]) => `${f}: ${m}`);
     expect(missing).toEqual([]);
   });

@@ -27,7 +27,9 @@ describe("package.json contributes", () => {
   });
 
   it("points menus and welcome buttons at declared commands only", () => {
-    const menus = Object.values(pkg.contributes.menus as Record<string, Array<{ command: string; when: string }>>).flat();
+    const menus = Object.values(
+      pkg.contributes.menus as Record<string, Array<{ command: string; when: string }>>,
+    ).flat();
     expect(menus.length).toBeGreaterThan(10);
     for (const m of menus) {
       expect(declared).toContain(m.command);
@@ -55,8 +57,16 @@ describe("package.json contributes", () => {
 
   it("declares the settings the code reads, with defaults the code accepts", () => {
     const props = pkg.contributes.configuration.properties;
-    expect(Object.keys(props).sort()).toEqual(["watchdog.localProbe.autoStart", "watchdog.localProbe.env", "watchdog.notifications.enabled", "watchdog.probes"]);
-    expect(localProbeEnv(props["watchdog.localProbe.env"].default)).toEqual({ env: { WATCHDOG_PROC_ENABLED: "true" }, errors: [] });
+    expect(Object.keys(props).sort()).toEqual([
+      "watchdog.localProbe.autoStart",
+      "watchdog.localProbe.env",
+      "watchdog.notifications.enabled",
+      "watchdog.probes",
+    ]);
+    expect(localProbeEnv(props["watchdog.localProbe.env"].default)).toEqual({
+      env: { WATCHDOG_PROC_ENABLED: "true" },
+      errors: [],
+    });
     expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain("watchdog.probes");
   });
 });

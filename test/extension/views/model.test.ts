@@ -21,18 +21,37 @@ describe("buildTree: a probe's node", () => {
 
   it("says in its tooltip how the probe is reached, never with the URL's credentials", () => {
     const reach = (c: Parameters<typeof conn>[0]) => row(buildTree([conn(c)], NOW, t), "prod").tooltip.split("\n")[1];
-    expect(reach({ target: { kind: "direct", name: "prod", url: "wss://me:s3cret@probe.example.org/v1/stream" } })).toBe("wss://***@probe.example.org/v1/stream");
-    expect(reach({ target: { kind: "ssh", name: "prod", ssh: { host: "ci.example.org", port: 22, username: "me", remotePort: 8787 } } })).toBe(
-      "ssh me@ci.example.org:22 → 127.0.0.1:8787",
-    );
+    expect(
+      reach({ target: { kind: "direct", name: "prod", url: "wss://me:s3cret@probe.example.org/v1/stream" } }),
+    ).toBe("wss://***@probe.example.org/v1/stream");
+    expect(
+      reach({
+        target: {
+          kind: "ssh",
+          name: "prod",
+          ssh: { host: "ci.example.org", port: 22, username: "me", remotePort: 8787 },
+        },
+      }),
+    ).toBe("ssh me@ci.example.org:22 → 127.0.0.1:8787");
     expect(reach({ target: { kind: "local", name: "prod" } })).toBe("started by Watchdog on this machine");
   });
 
   it("says connecting, retrying in N s with the reason, and disconnected with the reason", () => {
     const states = buildTree(
       [
-        conn({ id: "a", name: "a", state: { phase: "connecting", attempt: 1 }, snapshot: null, hello: null, snapshotReceivedAt: null }),
-        conn({ id: "b", name: "b", state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "ECONNREFUSED" } }),
+        conn({
+          id: "a",
+          name: "a",
+          state: { phase: "connecting", attempt: 1 },
+          snapshot: null,
+          hello: null,
+          snapshotReceivedAt: null,
+        }),
+        conn({
+          id: "b",
+          name: "b",
+          state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "ECONNREFUSED" },
+        }),
         conn({ id: "c", name: "c", state: { phase: "failed", reason: "HTTP 401: wrong token" } }),
       ],
       NOW,
@@ -43,7 +62,16 @@ describe("buildTree: a probe's node", () => {
     expect(row(states, "b").description).toBe("retrying in 5 s: ECONNREFUSED");
     expect(row(states, "c").description).toBe("disconnected: HTTP 401: wrong token");
     // a second later the countdown moved
-    expect(row(buildTree([conn({ id: "b", name: "b", state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "x" } })], NOW + 1000, t), "b").description).toBe("retrying in 4 s: x");
+    expect(
+      row(
+        buildTree(
+          [conn({ id: "b", name: "b", state: { phase: "waiting", attempt: 3, retryAt: NOW + 4_200, reason: "x" } })],
+          NOW + 1000,
+          t,
+        ),
+        "b",
+      ).description,
+    ).toBe("retrying in 4 s: x");
   });
 
   it("turns stale after three ticks (hello.config.tickS) without a snapshot", () => {
@@ -53,12 +81,21 @@ describe("buildTree: a probe's node", () => {
     expect(row(later, "prod").description).toBe("stale: no snapshot for <1m");
     expect(row(later, "prod").icon?.id).toBe("watch");
     // the default 15 s tick when no hello has arrived
-    const noHello = conn({ hello: null, snapshot: null, snapshotReceivedAt: null, state: { phase: "connected", since: NOW - 46_000 } });
+    const noHello = conn({
+      hello: null,
+      snapshot: null,
+      snapshotReceivedAt: null,
+      state: { phase: "connected", since: NOW - 46_000 },
+    });
     expect(row(buildTree([noHello], NOW, t), "prod").description).toMatch(/^stale/);
   });
 
   it("gives every row an id made of the probe id and the entity key", () => {
-    const m = buildTree([conn({ id: "a/b", name: "ab", snapshot: snapshot({ alerts: [alert("proc_blocking:4242")] }) })], NOW, t);
+    const m = buildTree(
+      [conn({ id: "a/b", name: "ab", snapshot: snapshot({ alerts: [alert("proc_blocking:4242")] }) })],
+      NOW,
+      t,
+    );
     expect([...m.rows.keys()]).toEqual([
       "a%2Fb",
       "a%2Fb/orch",
@@ -87,11 +124,15 @@ describe("buildTree: Orchestrator", () => {
   });
 
   it("says failing k/K below the threshold, and not configured without a metrics URL", () => {
-    const failing = snapshot({ orch: { configured: true, up: false, failures: 1, threshold: 3, lastOkAt: null, lastError: "timeout" } });
+    const failing = snapshot({
+      orch: { configured: true, up: false, failures: 1, threshold: 3, lastOkAt: null, lastError: "timeout" },
+    });
     const m = buildTree([conn({ snapshot: failing })], NOW, t);
     expect(row(m, "prod/orch").description).toBe("failing 1/3");
     expect(row(m, "prod/orch/last-ok").description).toBe("never");
-    const off = snapshot({ orch: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null } });
+    const off = snapshot({
+      orch: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
+    });
     const n = buildTree([conn({ snapshot: off })], NOW, t);
     expect(row(n, "prod/orch").description).toBe("not configured");
     expect(row(n, "prod/orch").expanded).toBeNull();
@@ -138,7 +179,11 @@ describe("buildTree: Processes", () => {
 
   it("shortens long command lines and counts processes the probe left out", () => {
     const long = "python -m pytest " + "tests/very/long/path/".repeat(10);
-    const m = buildTree([conn({ snapshot: snapshot({ processes: [proc(1, { cmdline: long })], processesTruncated: 7 }) })], NOW, t);
+    const m = buildTree(
+      [conn({ snapshot: snapshot({ processes: [proc(1, { cmdline: long })], processesTruncated: 7 }) })],
+      NOW,
+      t,
+    );
     const label = row(m, "prod/procs/1").label;
     expect(label.length).toBeLessThan(80);
     expect(label.endsWith("…")).toBe(true);
@@ -147,12 +192,20 @@ describe("buildTree: Processes", () => {
   });
 
   it("drops a repeated pid instead of registering the same id twice", () => {
-    const m = buildTree([conn({ snapshot: snapshot({ processes: [proc(9), proc(9, { cmdline: "other" })] }) })], NOW, t);
+    const m = buildTree(
+      [conn({ snapshot: snapshot({ processes: [proc(9), proc(9, { cmdline: "other" })] }) })],
+      NOW,
+      t,
+    );
     expect(row(m, "prod/procs").childIds).toEqual(["prod/procs/9"]);
   });
 
   it("says when the scan is off", () => {
-    const m = buildTree([conn({ hello: hello({ procEnabled: false }), snapshot: snapshot({ processes: [] }) })], NOW, t);
+    const m = buildTree(
+      [conn({ hello: hello({ procEnabled: false }), snapshot: snapshot({ processes: [] }) })],
+      NOW,
+      t,
+    );
     expect(row(m, "prod/procs").description).toBe("scan off");
     expect(row(m, "prod/procs").expanded).toBeNull();
   });
@@ -186,7 +239,17 @@ describe("buildTree: Alerts & cooldowns", () => {
   it("puts the signal's title and detail in the tooltip", () => {
     const s = snapshot({
       alerts: [alert("proc_blocking:4242")],
-      signals: [{ key: "proc_blocking:4242", kind: "proc_blocking", entity: "4242", active: true, severity: "critical", title: "pytest 4242 running for 2h 1m", detail: "ppid 1" }],
+      signals: [
+        {
+          key: "proc_blocking:4242",
+          kind: "proc_blocking",
+          entity: "4242",
+          active: true,
+          severity: "critical",
+          title: "pytest 4242 running for 2h 1m",
+          detail: "ppid 1",
+        },
+      ],
     });
     const tip = row(buildTree([conn({ snapshot: s })], NOW, t), "prod/alerts/proc_blocking%3A4242").tooltip;
     expect(tip.split("\n").slice(0, 2)).toEqual(["pytest 4242 running for 2h 1m", "ppid 1"]);
@@ -221,7 +284,14 @@ describe("buildTree: Sources, Host, Containers, Dependencies", () => {
       ],
     });
     const m = buildTree([conn({ snapshot: s })], NOW, t);
-    expect(labels(m, "prod")).toEqual(["Orchestrator", "Processes", "Alerts & cooldowns", "Host", "Containers", "Dependencies"]);
+    expect(labels(m, "prod")).toEqual([
+      "Orchestrator",
+      "Processes",
+      "Alerts & cooldowns",
+      "Host",
+      "Containers",
+      "Dependencies",
+    ]);
     expect(row(m, "prod/host").description).toBe("load 0.40 0.30 0.20");
     expect(row(m, "prod/host/disk/%2F").description).toBe("71.2% used");
     expect(row(m, "prod/containers").description).toBe("1 not healthy");
@@ -237,7 +307,11 @@ describe("buildTree: Sources, Host, Containers, Dependencies", () => {
   });
 
   it("keeps several probes apart, in the manager's order", () => {
-    const m = buildTree([conn({ id: "b", name: "b" }), conn({ id: "a", name: "a", snapshot: snapshot(orchDown()) })], NOW, t);
+    const m = buildTree(
+      [conn({ id: "b", name: "b" }), conn({ id: "a", name: "a", snapshot: snapshot(orchDown()) })],
+      NOW,
+      t,
+    );
     expect(m.rootIds).toEqual(["b", "a"]);
     expect(row(m, "b/orch").description).toBe("up");
     expect(row(m, "a/orch").description).toBe("down");
@@ -252,6 +326,10 @@ describe("buildTree: ids cannot collide", () => {
     expect(all.sort()).toEqual(["#recovered", "recovered", "x:1"]);
     const x = [...m.rows.values()].find((r) => r.label === "x:1")!;
     expect(row(m, x.parentId!).label).toBe("Recovered");
-    expect(row(m, "prod/alerts").childIds.map((id) => row(m, id).label)).toEqual(["#recovered", "recovered", "Recovered"]);
+    expect(row(m, "prod/alerts").childIds.map((id) => row(m, id).label)).toEqual([
+      "#recovered",
+      "recovered",
+      "Recovered",
+    ]);
   });
 });

@@ -4,8 +4,15 @@ import { notificationText, shouldNotify } from "../../../extension/views/notify-
 import { t } from "./fixtures.js";
 
 const decision = (action: Decision["action"], key = "proc_blocking:4242"): Decision => ({
-  type: "decision", seq: 43, at: "2026-06-15T02:59:00.000Z", key, kind: "proc_blocking", entity: "4242", action,
-  text: "pytest 4242 running for 2h 1m", delivery: { telegram: "queued" },
+  type: "decision",
+  seq: 43,
+  at: "2026-06-15T02:59:00.000Z",
+  key,
+  kind: "proc_blocking",
+  entity: "4242",
+  action,
+  text: "pytest 4242 running for 2h 1m",
+  delivery: { telegram: "queued" },
 });
 
 describe("alert pop-ups", () => {
@@ -18,9 +25,17 @@ describe("alert pop-ups", () => {
   });
 
   it("one alert: probe and text; a burst: one message listing them", () => {
-    expect(notificationText([{ probeName: "prod", decision: decision("alert") }], t)).toBe("Watchdog alert on prod: pytest 4242 running for 2h 1m");
+    expect(notificationText([{ probeName: "prod", decision: decision("alert") }], t)).toBe(
+      "Watchdog alert on prod: pytest 4242 running for 2h 1m",
+    );
     expect(
-      notificationText([{ probeName: "prod", decision: decision("alert") }, { probeName: "ci", decision: decision("alert", "orch_down:orchestrator") }], t),
+      notificationText(
+        [
+          { probeName: "prod", decision: decision("alert") },
+          { probeName: "ci", decision: decision("alert", "orch_down:orchestrator") },
+        ],
+        t,
+      ),
     ).toBe("Watchdog: 2 new alerts: prod: proc_blocking:4242; ci: orch_down:orchestrator");
     expect(notificationText([], t)).toBe("");
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseProbeSettings } from "../../../extension/connection/manager.js";
-import { directEntry, localProbeEnv, probeNames, sshEntry, validateName, validatePort, validateWsUrl, withProbe } from "../../../extension/settings.js";
+import {
+  directEntry,
+  localProbeEnv,
+  probeNames,
+  sshEntry,
+  validateName,
+  validatePort,
+  validateWsUrl,
+  withProbe,
+} from "../../../extension/settings.js";
 import { t } from "./fixtures.js";
 
 describe("connect-to-a-probe input validation", () => {
@@ -31,7 +40,17 @@ describe("connect-to-a-probe input validation", () => {
 
 describe("the watchdog.probes value the command writes", () => {
   it("is read back by the connection layer as the probe the user typed", () => {
-    const raw = withProbe(withProbe(undefined, directEntry(" prod ", "ws://10.0.0.5:8787/v1/stream ")), sshEntry({ name: "ci", host: "ci.example.org", port: "2222", username: "me", identityFile: "", remotePort: "8787" }));
+    const raw = withProbe(
+      withProbe(undefined, directEntry(" prod ", "ws://10.0.0.5:8787/v1/stream ")),
+      sshEntry({
+        name: "ci",
+        host: "ci.example.org",
+        port: "2222",
+        username: "me",
+        identityFile: "",
+        remotePort: "8787",
+      }),
+    );
     const { targets, errors } = parseProbeSettings(raw);
     expect(errors).toEqual([]);
     expect(targets).toEqual([

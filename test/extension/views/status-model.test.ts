@@ -7,7 +7,11 @@ describe("buildStatus", () => {
     const s = buildStatus([conn()], NOW, t);
     expect(s.text).toBe("$(pulse) Watchdog");
     expect(s.background).toBeNull();
-    expect(s.tooltip.split("\n")).toEqual(["Orchestrator Watchdog", "prod: connected", "Click to open the Watchdog view."]);
+    expect(s.tooltip.split("\n")).toEqual([
+      "Orchestrator Watchdog",
+      "prod: connected",
+      "Click to open the Watchdog view.",
+    ]);
   });
 
   it("is quiet, and says so, with no probe at all", () => {
@@ -18,11 +22,18 @@ describe("buildStatus", () => {
 
   it("counts firing alerts over every probe and names their kinds, on the error background", () => {
     const a = conn({ id: "a", name: "a", snapshot: snapshot(orchDown()) });
-    const b = conn({ id: "b", name: "b", snapshot: snapshot({ alerts: [alert("proc_blocking:4242"), alert("proc_blocking:1", { firing: false })] }) });
+    const b = conn({
+      id: "b",
+      name: "b",
+      snapshot: snapshot({ alerts: [alert("proc_blocking:4242"), alert("proc_blocking:1", { firing: false })] }),
+    });
     const s = buildStatus([a, b], NOW, t);
     expect(s.text).toBe("$(alert) 2: orch_down, proc_blocking");
     expect(s.background).toBe("statusBarItem.errorBackground");
-    expect(s.tooltip.split("\n").slice(1, 3)).toEqual(["a: connected, 1 firing (orch_down:orchestrator)", "b: connected, 1 firing (proc_blocking:4242)"]);
+    expect(s.tooltip.split("\n").slice(1, 3)).toEqual([
+      "a: connected, 1 firing (orch_down:orchestrator)",
+      "b: connected, 1 firing (proc_blocking:4242)",
+    ]);
   });
 
   it("lists at most three kinds", () => {
@@ -31,19 +42,31 @@ describe("buildStatus", () => {
   });
 
   it("warns when a probe is disconnected or retrying, and not for a first connection attempt", () => {
-    const waiting = conn({ id: "w", name: "w", state: { phase: "waiting", attempt: 2, retryAt: NOW + 3000, reason: "ECONNREFUSED" } });
+    const waiting = conn({
+      id: "w",
+      name: "w",
+      state: { phase: "waiting", attempt: 2, retryAt: NOW + 3000, reason: "ECONNREFUSED" },
+    });
     const failed = conn({ id: "f", name: "f", state: { phase: "failed", reason: "HTTP 401" } });
     const s = buildStatus([waiting, failed], NOW, t);
     expect(s.text).toBe("$(debug-disconnect) Watchdog: 2 disconnected");
     expect(s.background).toBe("statusBarItem.warningBackground");
     expect(s.tooltip).toContain("w: retrying in 3 s: ECONNREFUSED");
     expect(s.tooltip).toContain("f: disconnected: HTTP 401");
-    const first = conn({ state: { phase: "connecting", attempt: 1 }, snapshot: null, hello: null, snapshotReceivedAt: null });
+    const first = conn({
+      state: { phase: "connecting", attempt: 1 },
+      snapshot: null,
+      hello: null,
+      snapshotReceivedAt: null,
+    });
     expect(buildStatus([first], NOW, t).background).toBeNull();
   });
 
   it("does not raise old alarms from a probe that dropped", () => {
-    const dropped = conn({ state: { phase: "waiting", attempt: 1, retryAt: NOW + 1000, reason: "closed" }, snapshot: snapshot(orchDown()) });
+    const dropped = conn({
+      state: { phase: "waiting", attempt: 1, retryAt: NOW + 1000, reason: "closed" },
+      snapshot: snapshot(orchDown()),
+    });
     expect(buildStatus([dropped], NOW, t).text).toBe("$(debug-disconnect) Watchdog: 1 disconnected");
   });
 
@@ -57,7 +80,11 @@ describe("buildStatus", () => {
   });
 
   it("lets firing win over a disconnected neighbour", () => {
-    const s = buildStatus([conn({ snapshot: snapshot(orchDown()) }), conn({ id: "x", name: "x", state: { phase: "failed", reason: "r" } })], NOW, t);
+    const s = buildStatus(
+      [conn({ snapshot: snapshot(orchDown()) }), conn({ id: "x", name: "x", state: { phase: "failed", reason: "r" } })],
+      NOW,
+      t,
+    );
     expect(s.background).toBe("statusBarItem.errorBackground");
   });
 });

@@ -19,12 +19,33 @@ vi.mock("vscode", () => {
     }
   }
   class TreeItem {
-    id?: string; description?: string; tooltip?: string; iconPath?: unknown; contextValue?: string; command?: unknown;
-    constructor(public label: string, public collapsibleState: number) {}
+    id?: string;
+    description?: string;
+    tooltip?: string;
+    iconPath?: unknown;
+    contextValue?: string;
+    command?: unknown;
+    constructor(
+      public label: string,
+      public collapsibleState: number,
+    ) {}
   }
-  class ThemeIcon { constructor(public id: string, public color?: unknown) {} }
-  class ThemeColor { constructor(public id: string) {} }
-  return { EventEmitter, TreeItem, ThemeIcon, ThemeColor, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 } };
+  class ThemeIcon {
+    constructor(
+      public id: string,
+      public color?: unknown,
+    ) {}
+  }
+  class ThemeColor {
+    constructor(public id: string) {}
+  }
+  return {
+    EventEmitter,
+    TreeItem,
+    ThemeIcon,
+    ThemeColor,
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  };
 });
 
 const { ProbeTree } = await import("../../../extension/views/tree.js");
@@ -47,12 +68,20 @@ function fakeView() {
     const ls: Array<(e: E) => void> = [];
     return { event: (l: (e: E) => void) => (ls.push(l), { dispose() {} }), fire: (e: E) => ls.forEach((l) => l(e)) };
   };
-  const expand = on<{ element: string }>(), collapse = on<{ element: string }>(), vis = on<{ visible: boolean }>();
+  const expand = on<{ element: string }>(),
+    collapse = on<{ element: string }>(),
+    vis = on<{ visible: boolean }>();
   return {
     visible: false,
-    onDidExpandElement: expand.event, onDidCollapseElement: collapse.event, onDidChangeVisibility: vis.event,
-    expand: (id: string) => expand.fire({ element: id }), collapse: (id: string) => collapse.fire({ element: id }),
-    show(v: boolean) { this.visible = v; vis.fire({ visible: v }); },
+    onDidExpandElement: expand.event,
+    onDidCollapseElement: collapse.event,
+    onDidChangeVisibility: vis.event,
+    expand: (id: string) => expand.fire({ element: id }),
+    collapse: (id: string) => collapse.fire({ element: id }),
+    show(v: boolean) {
+      this.visible = v;
+      vis.fire({ visible: v });
+    },
   };
 }
 
@@ -89,8 +118,12 @@ describe("ProbeTree", () => {
 
   it("fires only the rows a snapshot changed, once per burst", () => {
     const tree = make();
-    src.set([conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")], processes: [proc(4242), proc(7)] }) })]);
-    src.set([conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")], processes: [proc(4242), proc(7)] }) })]);
+    src.set([
+      conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")], processes: [proc(4242), proc(7)] }) }),
+    ]);
+    src.set([
+      conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")], processes: [proc(4242), proc(7)] }) }),
+    ]);
     expect(fired).toEqual([]);
     vi.advanceTimersByTime(100);
     expect(fired).toEqual([["prod/procs"]]);
@@ -122,7 +155,11 @@ describe("ProbeTree", () => {
       now += 1000;
       vi.advanceTimersByTime(1000);
     }
-    expect(fired).toEqual([["prod/alerts/proc_blocking%3A4242"], ["prod/alerts/proc_blocking%3A4242"], ["prod/alerts/proc_blocking%3A4242"]]);
+    expect(fired).toEqual([
+      ["prod/alerts/proc_blocking%3A4242"],
+      ["prod/alerts/proc_blocking%3A4242"],
+      ["prod/alerts/proc_blocking%3A4242"],
+    ]);
     view.show(false);
     fired.length = 0;
     now += 3000;

@@ -7,7 +7,9 @@ import type { SourceOutput } from "../../../probe/source.js";
 import { closedPort } from "../../helpers/ports.js";
 
 const servers = new Set<net.Server>();
-afterAll(async () => { await Promise.all([...servers].map(stop)); });
+afterAll(async () => {
+  await Promise.all([...servers].map(stop));
+});
 
 async function listen(port = 0): Promise<net.Server> {
   const s = net.createServer((c) => c.destroy());
@@ -26,7 +28,6 @@ async function stop(s: net.Server): Promise<void> {
 }
 
 const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
-
 
 const ctx = () => ({ now: Date.now(), signal: new AbortController().signal });
 const sig = (out: SourceOutput, name: string) => out.signals.find((s) => s.key === `dep_down:${name}`)!;
@@ -64,8 +65,12 @@ describe("deps source", () => {
     const up = await listen();
     const downPort = await closedPort();
     const src = createDepsSource({
-      targets: [{ name: "postgres", host: "127.0.0.1", port: portOf(up) }, { name: "redis", host: "127.0.0.1", port: downPort }],
-      timeoutS: 2, downTicks: 3,
+      targets: [
+        { name: "postgres", host: "127.0.0.1", port: portOf(up) },
+        { name: "redis", host: "127.0.0.1", port: downPort },
+      ],
+      timeoutS: 2,
+      downTicks: 3,
     });
     expect(src.name).toBe("deps");
     expect(src.timeoutMs).toBe(3000);
@@ -76,7 +81,10 @@ describe("deps source", () => {
     expect(out.deps![0]!.ms).toBeGreaterThanOrEqual(0);
     expect(out.deps![1]).toEqual({ name: "redis", target: `127.0.0.1:${downPort}`, up: false, ms: null });
     // one failed connect is not yet an outage
-    expect(sig(out, "redis")).toMatchObject({ active: false, title: `dependency redis (127.0.0.1:${downPort}) failed 1 of 3 checks` });
+    expect(sig(out, "redis")).toMatchObject({
+      active: false,
+      title: `dependency redis (127.0.0.1:${downPort}) failed 1 of 3 checks`,
+    });
     expect(sig(out, "postgres").active).toBe(false);
   });
 
@@ -86,7 +94,10 @@ describe("deps source", () => {
     const src = createDepsSource({ targets: [{ name: "db", host: "127.0.0.1", port }], timeoutS: 2, downTicks: 3 });
     const decisions: DecisionEvent[] = [];
     const loop = new TickLoop({
-      enabled: true, tickS: 15, sources: [src], cooldownFor: () => 1800,
+      enabled: true,
+      tickS: 15,
+      sources: [src],
+      cooldownFor: () => 1800,
       orchIdle: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
       onDecision: (d) => decisions.push(d),
     });
@@ -95,7 +106,10 @@ describe("deps source", () => {
     // up, hiccup, up, then down for 3 ticks, then back
     for (const listening of [true, false, true, false, false, false, false, true]) {
       if (listening && !server) server = await listen(port);
-      if (!listening && server) { await stop(server); server = null; }
+      if (!listening && server) {
+        await stop(server);
+        server = null;
+      }
       const snap = await loop.tick();
       seen.push(snap.deps[0]!.up);
     }
@@ -109,8 +123,12 @@ describe("deps source", () => {
     const a = await listen();
     const bPort = await closedPort();
     const src = createDepsSource({
-      targets: [{ name: "a", host: "127.0.0.1", port: portOf(a) }, { name: "b", host: "127.0.0.1", port: bPort }],
-      timeoutS: 2, downTicks: 2,
+      targets: [
+        { name: "a", host: "127.0.0.1", port: portOf(a) },
+        { name: "b", host: "127.0.0.1", port: bPort },
+      ],
+      timeoutS: 2,
+      downTicks: 2,
     });
     await src.collect(ctx());
     const out = await src.collect(ctx());

@@ -1,11 +1,27 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ContainerSchema, SignalSchema } from "../../../probe/protocol.js";
 import {
-  chooseApiVersion, DockerApiError, DockerClient, DockerReadOnlyError, MAX_API_VERSION,
+  chooseApiVersion,
+  DockerApiError,
+  DockerClient,
+  DockerReadOnlyError,
+  MAX_API_VERSION,
 } from "../../../probe/collectors/docker-api.js";
-import { assessContainers, createDockerSource, healthFromStatus, selectShown, type Observed } from "../../../probe/collectors/docker.js";
+import {
+  assessContainers,
+  createDockerSource,
+  healthFromStatus,
+  selectShown,
+  type Observed,
+} from "../../../probe/collectors/docker.js";
 import type { Source, SourceOutput } from "../../../probe/source.js";
-import { startFakeDocker, summaryOf, inspectOf, type FakeContainer, type FakeDocker } from "../../helpers/fake-docker.js";
+import {
+  startFakeDocker,
+  summaryOf,
+  inspectOf,
+  type FakeContainer,
+  type FakeDocker,
+} from "../../helpers/fake-docker.js";
 
 const T0 = Date.parse("2026-06-15T03:00:00Z");
 
@@ -21,8 +37,12 @@ function baseContainers(): FakeContainer[] {
 }
 
 let fake: FakeDocker;
-beforeAll(async () => { fake = await startFakeDocker({ containers: baseContainers() }); });
-afterAll(async () => { await fake.close(); });
+beforeAll(async () => {
+  fake = await startFakeDocker({ containers: baseContainers() });
+});
+afterAll(async () => {
+  await fake.close();
+});
 afterEach(async () => {
   fake.mode = "ok";
   fake.apiVersion = "1.47";
@@ -53,7 +73,10 @@ describe("DockerClient is read-only", () => {
   });
 
   it("a whole source tick sends nothing but GET", async () => {
-    const src = createDockerSource({ socket: fake.socketPath, containers: ["orchestrator", "worker", "ghost"] }, { timeoutMs: 3000 });
+    const src = createDockerSource(
+      { socket: fake.socketPath, containers: ["orchestrator", "worker", "ghost"] },
+      { timeoutMs: 3000 },
+    );
     await collect(src);
     await collect(src, T0 + 15_000);
     expect(fake.requests.length).toBeGreaterThan(2);
@@ -109,7 +132,10 @@ describe("API version negotiation", () => {
 describe("docker source", () => {
   it("reports expected containers plus the troubled ones, and signals down/unhealthy", async () => {
     fake.containers[0]!.health = "unhealthy";
-    const src = createDockerSource({ socket: fake.socketPath, containers: ["orchestrator", "redis", "worker", "ghost"] }, { timeoutMs: 3000 });
+    const src = createDockerSource(
+      { socket: fake.socketPath, containers: ["orchestrator", "redis", "worker", "ghost"] },
+      { timeoutMs: 3000 },
+    );
     const out = await collect(src);
     for (const c of out.containers!) ContainerSchema.parse(c);
     for (const s of out.signals) SignalSchema.parse(s);
@@ -121,20 +147,34 @@ describe("docker source", () => {
       { name: "crashy", state: "restarting", health: null, restarts: 9 },
     ]);
     expect(sig(out, "container_down:orchestrator").active).toBe(false);
-    expect(sig(out, "container_unhealthy:orchestrator")).toMatchObject({ active: true, title: "container orchestrator is unhealthy" });
+    expect(sig(out, "container_unhealthy:orchestrator")).toMatchObject({
+      active: true,
+      title: "container orchestrator is unhealthy",
+    });
     expect(sig(out, "container_unhealthy:orchestrator").detail).toMatch(/failing 3 times in a row/);
     expect(sig(out, "container_down:worker")).toMatchObject({ active: true, severity: "critical" });
     expect(sig(out, "container_down:worker").detail).toContain("Exited (137)");
-    expect(sig(out, "container_down:ghost")).toMatchObject({ active: true, title: "container ghost is not running: missing (no such container)" });
+    expect(sig(out, "container_down:ghost")).toMatchObject({
+      active: true,
+      title: "container ghost is not running: missing (no such container)",
+    });
     // only what is shown is inspected; the healthy unrelated container and the old job are not
-    const inspected = fake.requests.filter((r) => /\/containers\/[^/]+\/json/.test(r.path)).map((r) => r.path.split("/")[3]![0]);
+    const inspected = fake.requests
+      .filter((r) => /\/containers\/[^/]+\/json/.test(r.path))
+      .map((r) => r.path.split("/")[3]![0]);
     expect(inspected.sort()).toEqual(["a", "b", "c", "e"]);
     // an unexpected container never signals, it is only shown
     expect(out.signals.some((s) => s.entity === "crashy")).toBe(false);
   });
 
   it("matches a compose service name when no container has that exact name", async () => {
-    fake.containers.push({ id: "9".repeat(64), name: "stack-api-1", state: "running", health: "healthy", labels: { "com.docker.compose.service": "api" } });
+    fake.containers.push({
+      id: "9".repeat(64),
+      name: "stack-api-1",
+      state: "running",
+      health: "healthy",
+      labels: { "com.docker.compose.service": "api" },
+    });
     const src = createDockerSource({ socket: fake.socketPath, containers: ["api"] }, { timeoutMs: 3000 });
     const out = await collect(src);
     expect(out.containers![0]).toEqual({ name: "stack-api-1", state: "running", health: "healthy", restarts: 0 });
@@ -148,7 +188,9 @@ describe("docker source", () => {
     const out = await collect(src, T0 + 15_000);
     expect(sig(out, "container_down:worker").active).toBe(false);
     expect(out.containers![0]!.restarts).toBe(3);
-    expect(sig(out, "container_down:worker").detail).toMatch(/worker restarted 3× at 2026-06-15T03:00:15.000Z \(3 restarts in total\)/);
+    expect(sig(out, "container_down:worker").detail).toMatch(
+      /worker restarted 3× at 2026-06-15T03:00:15.000Z \(3 restarts in total\)/,
+    );
     // the note stays on later ticks, so a person looking later still sees it
     expect(sig(await collect(src, T0 + 30_000), "container_down:worker").detail).toMatch(/restarted 3×/);
   });
@@ -184,10 +226,14 @@ describe("docker source", () => {
     const ac = new AbortController();
     ac.abort();
     const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown) => { uncaught.push(e); };
+    const onUncaught = (e: unknown) => {
+      uncaught.push(e);
+    };
     process.on("uncaughtException", onUncaught);
     try {
-      await expect(client.request("GET", "/containers/json", ac.signal)).rejects.toThrow(/GET \/containers\/json aborted/);
+      await expect(client.request("GET", "/containers/json", ac.signal)).rejects.toThrow(
+        /GET \/containers\/json aborted/,
+      );
       // a destroyed request reports its hang-up on a later turn of the event loop
       await new Promise((r) => setTimeout(r, 50));
     } finally {
@@ -241,14 +287,26 @@ describe("pure parts", () => {
     const c: FakeContainer = { id: "1".repeat(64), name: "w", state: "running", restarts: 5 };
     const obs = (x: FakeContainer): Observed => ({ summary: summaryOf(x) as never, inspect: inspectOf(x) as never });
     const first = assessContainers(["w"], [{ observed: obs(c), expectedAs: "w" }], new Map(), T0);
-    const again = assessContainers(["w"], [{ observed: obs({ ...c, id: "2".repeat(64), restarts: 7 }), expectedAs: "w" }], first.memo, T0 + 1);
+    const again = assessContainers(
+      ["w"],
+      [{ observed: obs({ ...c, id: "2".repeat(64), restarts: 7 }), expectedAs: "w" }],
+      first.memo,
+      T0 + 1,
+    );
     expect(again.memo.get("w")!.lastIncrease).toBeNull();
-    const third = assessContainers(["w"], [{ observed: obs({ ...c, id: "2".repeat(64), restarts: 8 }), expectedAs: "w" }], again.memo, T0 + 2);
+    const third = assessContainers(
+      ["w"],
+      [{ observed: obs({ ...c, id: "2".repeat(64), restarts: 8 }), expectedAs: "w" }],
+      again.memo,
+      T0 + 2,
+    );
     expect(third.memo.get("w")!.lastIncrease).toEqual({ at: T0 + 2, by: 1 });
   });
 
   it("keeps extras bounded", () => {
-    const many = Array.from({ length: 50 }, (_, i) => summaryOf({ id: `${i}`.padStart(64, "0"), name: `r${i}`, state: "restarting" }));
+    const many = Array.from({ length: 50 }, (_, i) =>
+      summaryOf({ id: `${i}`.padStart(64, "0"), name: `r${i}`, state: "restarting" }),
+    );
     expect(selectShown([], many as never)).toHaveLength(20);
   });
 });

@@ -18,12 +18,16 @@ export interface FakeOrchestrator {
   close(): Promise<void>;
 }
 
-const GARBAGE = "\u0000\u0001<html><body>502 Bad Gateway</body></html>\n{\"status\":\"ok\"}\nup{ 1\n";
+const GARBAGE = '\u0000\u0001<html><body>502 Bad Gateway</body></html>\n{"status":"ok"}\nup{ 1\n';
 
 export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
   const timers = new Set<NodeJS.Timeout>();
   const state: FakeOrchestrator = {
-    base: "", mode: "ok", body: "up 1\n", dripWrites: 0, requests: 0,
+    base: "",
+    mode: "ok",
+    body: "up 1\n",
+    dripWrites: 0,
+    requests: 0,
     close: async () => {
       for (const t of timers) clearInterval(t);
       server.closeAllConnections();
@@ -52,11 +56,17 @@ export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
         return; // never answers; closeAllConnections() ends it
       case "drip": {
         res.writeHead(200, { "content-type": "text/plain" });
-        const drip = () => { state.dripWrites++; res.write("# still here\n"); };
+        const drip = () => {
+          state.dripWrites++;
+          res.write("# still here\n");
+        };
         drip();
         const t = setInterval(drip, 20);
         timers.add(t);
-        res.on("close", () => { clearInterval(t); timers.delete(t); });
+        res.on("close", () => {
+          clearInterval(t);
+          timers.delete(t);
+        });
         return;
       }
       case "huge": {
@@ -66,11 +76,16 @@ export async function startFakeOrchestrator(): Promise<FakeOrchestrator> {
         const pump = () => {
           while (left > 0) {
             left -= chunk.length;
-            if (!res.write(chunk)) { res.once("drain", pump); return; }
+            if (!res.write(chunk)) {
+              res.once("drain", pump);
+              return;
+            }
           }
           res.end();
         };
-        res.on("close", () => { left = 0; });
+        res.on("close", () => {
+          left = 0;
+        });
         pump();
         return;
       }

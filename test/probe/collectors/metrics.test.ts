@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createMetricsSource, displayUrl, fetchMetrics, matchRules, renderLabels } from "../../../probe/collectors/metrics.js";
+import {
+  createMetricsSource,
+  displayUrl,
+  fetchMetrics,
+  matchRules,
+  renderLabels,
+} from "../../../probe/collectors/metrics.js";
 import type { Config } from "../../../probe/config.js";
 import { parseMetricRules, type MetricRule } from "../../../probe/metric-rules.js";
 import { OrchStateSchema, SignalSchema, type Signal } from "../../../probe/protocol.js";
@@ -9,9 +15,16 @@ import { closedPortUrl, startFakeOrchestrator, type FakeOrchestrator } from "./f
 const T0 = Date.parse("2026-06-15T03:00:00.000Z");
 let orch: FakeOrchestrator;
 
-beforeAll(async () => { orch = await startFakeOrchestrator(); });
-afterAll(async () => { await orch.close(); });
-beforeEach(() => { orch.mode = "ok"; orch.body = "up 1\n"; });
+beforeAll(async () => {
+  orch = await startFakeOrchestrator();
+});
+afterAll(async () => {
+  await orch.close();
+});
+beforeEach(() => {
+  orch.mode = "ok";
+  orch.body = "up 1\n";
+});
 
 function rules(text: string): MetricRule[] {
   const r = parseMetricRules(text);
@@ -38,7 +51,11 @@ const orchDown = (o: SourceOutput): Signal => {
   expect(s).toHaveLength(1);
   return s[0]!;
 };
-const ruleSignals = (o: SourceOutput) => o.signals.filter((x) => x.kind !== "orch_down").map((x) => x.key).sort();
+const ruleSignals = (o: SourceOutput) =>
+  o.signals
+    .filter((x) => x.kind !== "orch_down")
+    .map((x) => x.key)
+    .sort();
 
 describe("metrics source: one GET per tick, short failure reasons", () => {
   it("a 200 answer is up: orch_down present and inactive, lastOkAt set, nothing malformed", async () => {
@@ -46,8 +63,20 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
     const before = orch.requests;
     const out = await tick(src);
     expect(orch.requests - before).toBe(1);
-    expect(orchDown(out)).toMatchObject({ key: "orch_down:orchestrator", entity: "orchestrator", active: false, severity: "critical" });
-    expect(out.orch).toEqual({ configured: true, up: true, failures: 0, threshold: 3, lastOkAt: new Date(T0 + tickNo * 15_000).toISOString(), lastError: null });
+    expect(orchDown(out)).toMatchObject({
+      key: "orch_down:orchestrator",
+      entity: "orchestrator",
+      active: false,
+      severity: "critical",
+    });
+    expect(out.orch).toEqual({
+      configured: true,
+      up: true,
+      failures: 0,
+      threshold: 3,
+      lastOkAt: new Date(T0 + tickNo * 15_000).toISOString(),
+      lastError: null,
+    });
     expect(out.skipped).toEqual({ malformed_lines: 0 });
   });
 
@@ -105,7 +134,14 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
     const before = orch.requests;
     const out = await tick(createMetricsSource(cfg({ url: null })));
     expect(out.signals).toEqual([]);
-    expect(out.orch).toEqual({ configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null });
+    expect(out.orch).toEqual({
+      configured: false,
+      up: null,
+      failures: 0,
+      threshold: 3,
+      lastOkAt: null,
+      lastError: null,
+    });
     expect(orch.requests).toBe(before);
   });
 
@@ -126,8 +162,16 @@ describe("metrics source: orch_down is debounced over downTicks", () => {
       seq.push([mode, orchDown(out).active, out.orch!.failures]);
     }
     expect(seq).toEqual([
-      ["ok", false, 0], ["503", false, 1], ["ok", false, 0], ["hang", false, 1], ["ok", false, 0],
-      ["503", false, 1], ["503", false, 2], ["503", true, 3], ["hang", true, 4], ["ok", false, 0],
+      ["ok", false, 0],
+      ["503", false, 1],
+      ["ok", false, 0],
+      ["hang", false, 1],
+      ["ok", false, 0],
+      ["503", false, 1],
+      ["503", false, 2],
+      ["503", true, 3],
+      ["hang", true, 4],
+      ["ok", false, 0],
     ]);
   });
 
@@ -141,14 +185,20 @@ describe("metrics source: orch_down is debounced over downTicks", () => {
     const sig = orchDown(down);
     expect(sig.active).toBe(true);
     expect(sig.title).toContain("HTTP 503");
-    expect(down.orch).toMatchObject({ up: false, failures: 2, threshold: 2, lastError: "HTTP 503", lastOkAt: ok.orch!.lastOkAt });
+    expect(down.orch).toMatchObject({
+      up: false,
+      failures: 2,
+      threshold: 2,
+      lastError: "HTTP 503",
+      lastOkAt: ok.orch!.lastOkAt,
+    });
     expect(JSON.stringify(down)).not.toMatch(/s3cret|abcdef/);
     expect(displayUrl(url)).toBe(`${orch.base}/metrics`);
   });
 });
 
 describe("metrics source: metric rules", () => {
-  const R = "agent_hung=orch_agent_hung>0; queue_stuck=orch_queue_oldest_seconds{queue=\"main\"}>=3600";
+  const R = 'agent_hung=orch_agent_hung>0; queue_stuck=orch_queue_oldest_seconds{queue="main"}>=3600';
 
   it("each matching series is one active signal; series come and go", async () => {
     const src = createMetricsSource(cfg({ rules: rules(R) }));

@@ -2,8 +2,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  ageSeconds, buildPidReusedSignal, buildProcessInfo, buildProcSignal, isOrphaned, matchCmdline, matchLabel,
-  oldestFirst, parseBtime, parseCmdline, parseStat, parseUptime, type ProcStat,
+  ageSeconds,
+  buildPidReusedSignal,
+  buildProcessInfo,
+  buildProcSignal,
+  isOrphaned,
+  matchCmdline,
+  matchLabel,
+  oldestFirst,
+  parseBtime,
+  parseCmdline,
+  parseStat,
+  parseUptime,
+  type ProcStat,
 } from "../../../probe/collectors/proc-parse.js";
 import { parseConfig, type ProcPattern } from "../../../probe/config.js";
 import { ProcessSchema, SignalSchema } from "../../../probe/protocol.js";
@@ -19,11 +30,23 @@ function patterns(v: string): ProcPattern[] {
 
 describe("parseStat", () => {
   it("reads pid, comm, state, ppid and starttime", () => {
-    expect(parseStat(fixture("4242/stat"))).toEqual({ pid: 4242, comm: "python", state: "S", ppid: 50, starttime: 9274000 });
+    expect(parseStat(fixture("4242/stat"))).toEqual({
+      pid: 4242,
+      comm: "python",
+      state: "S",
+      ppid: 50,
+      starttime: 9274000,
+    });
   });
 
   it("splits on the last ')' so a comm holding ') (' stays whole", () => {
-    expect(parseStat(fixture("4300/stat"))).toEqual({ pid: 4300, comm: "pytest) (x", state: "S", ppid: 4242, starttime: 9994000 });
+    expect(parseStat(fixture("4300/stat"))).toEqual({
+      pid: 4300,
+      comm: "pytest) (x",
+      state: "S",
+      ppid: 4242,
+      starttime: 9994000,
+    });
   });
 
   it("keeps spaces and a trailing ')' inside the comm", () => {
@@ -89,10 +112,18 @@ describe("ageSeconds and isOrphaned", () => {
     expect(ageSeconds(10, 2000, 100)).toBe(0);
   });
   it.each([
-    [0, null, true], [1, null, true], [1, "bash", true],
-    [50, "tini", true], [50, "docker-init", true], [50, "dumb-init", true], [50, "init", true],
-    [50, "systemd", true], [50, "s6-svscan", true],
-    [4700, "bash", false], [4700, "tini-helper", false], [4700, null, false],
+    [0, null, true],
+    [1, null, true],
+    [1, "bash", true],
+    [50, "tini", true],
+    [50, "docker-init", true],
+    [50, "dumb-init", true],
+    [50, "init", true],
+    [50, "systemd", true],
+    [50, "s6-svscan", true],
+    [4700, "bash", false],
+    [4700, "tini-helper", false],
+    [4700, null, false],
   ] as const)("ppid %s with parent %s → orphaned %s", (ppid, comm, want) => {
     expect(isOrphaned(ppid, comm)).toBe(want);
   });
@@ -113,7 +144,10 @@ describe("matchCmdline", () => {
   it("gives the same answer on the raw NUL text and builds the spaced copy only when needed", () => {
     const raw = "python\0-m\0pytest\0tests/\0";
     let built = 0;
-    const spaced = () => { built++; return "python -m pytest tests/"; };
+    const spaced = () => {
+      built++;
+      return "python -m pytest tests/";
+    };
     expect(matchCmdline(spaced, patterns("pytest"), raw)?.text).toBe("pytest");
     expect(built).toBe(0);
     expect(matchCmdline(spaced, patterns("m pytest"), raw)?.text).toBe("m pytest");
@@ -131,16 +165,28 @@ describe("matchCmdline", () => {
 const STAT: ProcStat = { pid: 4242, comm: "python", state: "S", ppid: 50, starttime: 9274000 };
 
 describe("buildProcessInfo and signals", () => {
-  const info = buildProcessInfo({
-    stat: STAT, argv: ["python", "-m", "pytest", "tests/", "--token", "abc123"], ageS: 7260.004,
-    btimeS: 1781000000, parentComm: "tini", thresholdS: 3600,
-  }, 100);
+  const info = buildProcessInfo(
+    {
+      stat: STAT,
+      argv: ["python", "-m", "pytest", "tests/", "--token", "abc123"],
+      ageS: 7260.004,
+      btimeS: 1781000000,
+      parentComm: "tini",
+      thresholdS: 3600,
+    },
+    100,
+  );
 
   it("builds a valid, redacted, orphaned, blocking process", () => {
     expect(ProcessSchema.parse(info)).toEqual({
-      pid: 4242, ppid: 50, comm: "python", state: "S", ageS: 7260,
+      pid: 4242,
+      ppid: 50,
+      comm: "python",
+      state: "S",
+      ageS: 7260,
       startedAt: new Date((1781000000 + 92740) * 1000).toISOString(),
-      orphaned: true, blocking: true,
+      orphaned: true,
+      blocking: true,
       argv: ["python", "-m", "pytest", "tests/", "--token", "***"],
       cmdline: "python -m pytest tests/ --token ***",
     });
@@ -154,26 +200,56 @@ describe("buildProcessInfo and signals", () => {
   });
 
   it("redacts a comm a process set to something secret-looking", () => {
-    const p = buildProcessInfo({ stat: { ...STAT, comm: "TOKEN=abc123" }, argv: ["x"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 }, 100);
+    const p = buildProcessInfo(
+      { stat: { ...STAT, comm: "TOKEN=abc123" }, argv: ["x"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 },
+      100,
+    );
     expect(p.comm).toBe("TOKEN=***");
   });
 
   it("masks a secret value that holds spaces as a whole", () => {
-    const p = buildProcessInfo({ stat: STAT, argv: ["pytest", "--password", "correct horse"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 }, 100);
+    const p = buildProcessInfo(
+      {
+        stat: STAT,
+        argv: ["pytest", "--password", "correct horse"],
+        ageS: 1,
+        btimeS: null,
+        parentComm: null,
+        thresholdS: 0,
+      },
+      100,
+    );
     expect(p.cmdline).toBe("pytest --password ***");
     expect(JSON.stringify(p)).not.toContain("horse");
   });
 
   it("makes one critical proc_blocking signal per pid with the duration in the title", () => {
     const s = SignalSchema.parse(buildProcSignal(info, "pytest"));
-    expect(s).toMatchObject({ key: "proc_blocking:4242", kind: "proc_blocking", entity: "4242", active: true, severity: "critical", title: "pytest 4242 running for 2h 1m" });
+    expect(s).toMatchObject({
+      key: "proc_blocking:4242",
+      kind: "proc_blocking",
+      entity: "4242",
+      active: true,
+      severity: "critical",
+      title: "pytest 4242 running for 2h 1m",
+    });
     expect(s.detail).toContain("ppid 50 (orphaned)");
     expect(s.detail).toContain("--token ***");
     expect(s.detail).not.toContain("abc123");
   });
 
   it("cuts a long cmdline in the detail after redacting it", () => {
-    const p = buildProcessInfo({ stat: STAT, argv: ["pytest", ...Array(200).fill("tests/test_x.py"), "--token=abc123"], ageS: 1, btimeS: null, parentComm: null, thresholdS: 0 }, 100);
+    const p = buildProcessInfo(
+      {
+        stat: STAT,
+        argv: ["pytest", ...Array(200).fill("tests/test_x.py"), "--token=abc123"],
+        ageS: 1,
+        btimeS: null,
+        parentComm: null,
+        thresholdS: 0,
+      },
+      100,
+    );
     const s = buildProcSignal(p, "pytest");
     expect(s.detail.length).toBeLessThan(600);
     expect(s.detail).toContain("…");
@@ -187,8 +263,20 @@ describe("buildProcessInfo and signals", () => {
 
 describe("oldestFirst", () => {
   it("sorts by starttime then pid and counts what it drops", () => {
-    const items = [{ pid: 9, starttime: 5 }, { pid: 3, starttime: 1 }, { pid: 2, starttime: 5 }, { pid: 1, starttime: 7 }];
-    expect(oldestFirst(items, 3)).toEqual({ kept: [{ pid: 3, starttime: 1 }, { pid: 2, starttime: 5 }, { pid: 9, starttime: 5 }], truncated: 1 });
+    const items = [
+      { pid: 9, starttime: 5 },
+      { pid: 3, starttime: 1 },
+      { pid: 2, starttime: 5 },
+      { pid: 1, starttime: 7 },
+    ];
+    expect(oldestFirst(items, 3)).toEqual({
+      kept: [
+        { pid: 3, starttime: 1 },
+        { pid: 2, starttime: 5 },
+        { pid: 9, starttime: 5 },
+      ],
+      truncated: 1,
+    });
     expect(oldestFirst(items, 10).truncated).toBe(0);
   });
 });

@@ -11,7 +11,14 @@ import type { Source, SourceOutput } from "../../../probe/source.js";
 
 const FIX = join(import.meta.dirname, "../../fixtures/proc");
 // tmpfs when there is one: creating hundreds of small files on a busy ext4 takes seconds
-const TMP = (() => { try { fs.accessSync("/dev/shm", fs.constants.W_OK); return "/dev/shm"; } catch { return tmpdir(); } })();
+const TMP = (() => {
+  try {
+    fs.accessSync("/dev/shm", fs.constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
+})();
 const ctx = () => ({ now: Date.now(), signal: new AbortController().signal });
 
 function procConfig(env: Record<string, string>): Config["proc"] {
@@ -31,7 +38,10 @@ afterEach(() => {
 });
 
 /** A writable fake /proc: uptime 1000 s, btime set, and the pids given. */
-function tempTree(): { root: string; pid(pid: number, o: { cmdline: string; starttime?: number; ppid?: number; comm?: string }): void } {
+function tempTree(): {
+  root: string;
+  pid(pid: number, o: { cmdline: string; starttime?: number; ppid?: number; comm?: string }): void;
+} {
   const root = fs.mkdtempSync(join(TMP, "wd-proc-"));
   temps.push(root);
   fs.writeFileSync(join(root, "uptime"), "1000.00 1900.00\n");
@@ -42,7 +52,10 @@ function tempTree(): { root: string; pid(pid: number, o: { cmdline: string; star
       const dir = join(root, String(pid));
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(join(dir, "cmdline"), o.cmdline);
-      fs.writeFileSync(join(dir, "stat"), `${pid} (${o.comm ?? "python"}) S ${o.ppid ?? 1} ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${o.starttime ?? 50000} 1 1\n`);
+      fs.writeFileSync(
+        join(dir, "stat"),
+        `${pid} (${o.comm ?? "python"}) S ${o.ppid ?? 1} ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${o.starttime ?? 50000} 1 1\n`,
+      );
     },
   };
 }
@@ -58,9 +71,20 @@ describe("proc source on the fixture tree", () => {
       [4242, true, true], // under a container's tini
       [4300, false, false], // 60 s old, under python
     ]);
-    expect(procs[2]).toMatchObject({ comm: "python", ppid: 50, ageS: 7260, cmdline: "python -m pytest tests/ --token=***", startedAt: "2026-06-10T11:59:00.000Z" });
+    expect(procs[2]).toMatchObject({
+      comm: "python",
+      ppid: 50,
+      ageS: 7260,
+      cmdline: "python -m pytest tests/ --token=***",
+      startedAt: "2026-06-10T11:59:00.000Z",
+    });
     expect(procs[3]!.comm).toBe("pytest) (x");
-    expect(procs[3]!.argv).toEqual(["pytest", "-k", "not slow and token", "tests/test_auth.py::test_login[password=x]"]);
+    expect(procs[3]!.argv).toEqual([
+      "pytest",
+      "-k",
+      "not slow and token",
+      "tests/test_auth.py::test_login[password=x]",
+    ]);
     expect(procs[1]!.cmdline).toBe("pytest --db postgres://app:***@db:5432/test tests/");
     expect(out.processesTruncated).toBe(0);
   });
@@ -84,7 +108,10 @@ describe("proc source on the fixture tree", () => {
   });
 
   it("matches regex and multi-word patterns on the spaced cmdline", async () => {
-    const pids = async (patterns: string) => (await source(FIX, { WATCHDOG_PROC_PATTERNS: patterns }).collect(ctx())).processes!.map((p) => p.pid).sort((a, b) => a - b);
+    const pids = async (patterns: string) =>
+      (await source(FIX, { WATCHDOG_PROC_PATTERNS: patterns }).collect(ctx()))
+        .processes!.map((p) => p.pid)
+        .sort((a, b) => a - b);
     expect(await pids("/pytest -x$/")).toEqual([4900]);
     expect(await pids("m pytest")).toEqual([4242, 4900]);
     expect(await pids("/^pytest --db/,tini")).toEqual([50, 4800]);
@@ -114,7 +141,9 @@ describe("proc source on the fixture tree", () => {
 
   it("reads nothing at all when disabled", async () => {
     const calls = [vi.spyOn(fs, "openSync"), vi.spyOn(fs, "readdirSync"), vi.spyOn(fs, "readFileSync")];
-    const src = createProcSource(procConfig({ WATCHDOG_PROC_ENABLED: "false", WATCHDOG_PROC_ROOT: FIX }), { timeoutMs: 1000 });
+    const src = createProcSource(procConfig({ WATCHDOG_PROC_ENABLED: "false", WATCHDOG_PROC_ROOT: FIX }), {
+      timeoutMs: 1000,
+    });
     expect(await src.collect(ctx())).toEqual({ signals: [], processes: [], processesTruncated: 0 });
     for (const c of calls) expect(c).not.toHaveBeenCalled();
   });
@@ -122,7 +151,9 @@ describe("proc source on the fixture tree", () => {
 
 describe("proc source failures", () => {
   it("rejects with one error naming the root when the root cannot be listed", async () => {
-    await expect(source("/nonexistent/proc-root").collect(ctx())).rejects.toThrow("cannot list /nonexistent/proc-root: ENOENT");
+    await expect(source("/nonexistent/proc-root").collect(ctx())).rejects.toThrow(
+      "cannot list /nonexistent/proc-root: ENOENT",
+    );
   });
 
   it("rejects naming uptime when uptime is unreadable or garbage", async () => {
@@ -187,7 +218,10 @@ describe("proc source across ticks", () => {
     t.pid(900, { cmdline: "pytest\0", starttime: 10000 });
     const decisions: DecisionEvent[] = [];
     const loop = new TickLoop({
-      enabled: true, tickS: 1, sources: [source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" })], cooldownFor: () => 1800,
+      enabled: true,
+      tickS: 1,
+      sources: [source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" })],
+      cooldownFor: () => 1800,
       orchIdle: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
       onDecision: (d) => decisions.push(d),
     });
@@ -224,12 +258,15 @@ describe("proc source on the real /proc", () => {
     const child = spawn("bash", ["-c", 'exec -a "python -m pytest tests/ --token=abc" sleep 30'], { stdio: "ignore" });
     const pid = child.pid!;
     try {
-      for (let i = 0; i < 100; i++) { // until bash has exec'd
+      for (let i = 0; i < 100; i++) {
+        // until bash has exec'd
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
         if (cmd.startsWith("python -m pytest")) break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      const src = createProcSource(procConfig({ WATCHDOG_PROC_ROOT: "/proc", WATCHDOG_PROC_AGE_MIN: "0" }), { timeoutMs: 10_000 });
+      const src = createProcSource(procConfig({ WATCHDOG_PROC_ROOT: "/proc", WATCHDOG_PROC_AGE_MIN: "0" }), {
+        timeoutMs: 10_000,
+      });
       const out: SourceOutput = await src.collect(ctx());
       const p = out.processes!.find((x) => x.pid === pid);
       expect(p).toMatchObject({ pid, ppid: process.pid, comm: "sleep", blocking: true, orphaned: false });

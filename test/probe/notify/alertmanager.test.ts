@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecisionEvent } from "../../../probe/loop.js";
 import type { Action } from "../../../probe/protocol.js";
 import { makeSignal } from "../../../probe/signals.js";
-import { alertsEndpoint, createAlertmanager, toPostableAlert, type Alertmanager } from "../../../probe/notify/alertmanager.js";
+import {
+  alertsEndpoint,
+  createAlertmanager,
+  toPostableAlert,
+  type Alertmanager,
+} from "../../../probe/notify/alertmanager.js";
 import { startAlertmanager, type RunningAlertmanager } from "../../helpers/alertmanager.js";
 import { closedPort } from "../../helpers/ports.js";
 
@@ -20,20 +25,40 @@ afterAll(async () => {
 });
 
 function client(url = am.url) {
-  const c = createAlertmanager(url, { hostname: "ci-runner-3", log: (l) => logs.push(l), cooldownFor: () => 1800, sleep: async () => undefined });
+  const c = createAlertmanager(url, {
+    hostname: "ci-runner-3",
+    log: (l) => logs.push(l),
+    cooldownFor: () => 1800,
+    sleep: async () => undefined,
+  });
   clients.push(c);
   return c;
 }
 
 function ev(entity: string, action: Action, at: number, since: number): DecisionEvent {
   return {
-    seq: 1, at, action,
-    signal: makeSignal("proc_blocking", entity, action !== "recovery", "critical", `pytest ${entity} running for 2h 1m`, "python -m pytest"),
+    seq: 1,
+    at,
+    action,
+    signal: makeSignal(
+      "proc_blocking",
+      entity,
+      action !== "recovery",
+      "critical",
+      `pytest ${entity} running for 2h 1m`,
+      "python -m pytest",
+    ),
     state: { firing: action !== "recovery", since, lastNotifiedAt: at, notifications: action === "alert" ? 1 : 2 },
   };
 }
 
-interface GettableAlert { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; status: { state: string } }
+interface GettableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  status: { state: string };
+}
 
 async function alerts(query = ""): Promise<GettableAlert[]> {
   const r = await fetch(`${am.url}/api/v2/alerts${query}`);
@@ -50,7 +75,13 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     await c.flush(10_000);
     const [a] = byEntity(await alerts(), "4242");
     expect(a).toBeDefined();
-    expect(a!.labels).toEqual({ alertname: "proc_blocking", entity: "4242", instance: "ci-runner-3", severity: "critical", job: "orchestrator-watchdog" });
+    expect(a!.labels).toEqual({
+      alertname: "proc_blocking",
+      entity: "4242",
+      instance: "ci-runner-3",
+      severity: "critical",
+      job: "orchestrator-watchdog",
+    });
     expect(a!.annotations).toEqual({ summary: "pytest 4242 running for 2h 1m", description: "ALERT text for 4242" });
     expect(a!.status.state).toBe("active");
     expect(Date.parse(a!.endsAt)).toBeGreaterThan(now + 60 * 60_000); // kept alive past the next reminder
@@ -101,7 +132,12 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     const port = await closedPort();
     let pausing = 0;
     const c = createAlertmanager(`http://127.0.0.1:${port}`, {
-      hostname: "h", log: () => undefined, sleep: () => { pausing++; return new Promise<void>(() => undefined); },
+      hostname: "h",
+      log: () => undefined,
+      sleep: () => {
+        pausing++;
+        return new Promise<void>(() => undefined);
+      },
     });
     clients.push(c);
     const now = Date.now();
@@ -116,7 +152,10 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
 
 describe("toPostableAlert / alertsEndpoint (pure)", () => {
   it("sets endsAt to the decision time on recovery and keeps startsAt at the firing start", () => {
-    const a = toPostableAlert(ev("1", "recovery", Date.UTC(2026, 0, 1, 1), Date.UTC(2026, 0, 1, 0)), "t", { hostname: "h", cooldownS: 60 });
+    const a = toPostableAlert(ev("1", "recovery", Date.UTC(2026, 0, 1, 1), Date.UTC(2026, 0, 1, 0)), "t", {
+      hostname: "h",
+      cooldownS: 60,
+    });
     expect(a.startsAt).toBe("2026-01-01T00:00:00.000Z");
     expect(a.endsAt).toBe("2026-01-01T01:00:00.000Z");
   });

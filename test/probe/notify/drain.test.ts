@@ -12,8 +12,13 @@ function harness() {
     async step() {
       const n = queue.shift();
       if (n === undefined) return false;
-      await new Promise<void>((r) => { release = r; });
-      if (failNext) { failNext = false; throw new Error(`step ${n} broke`); }
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      if (failNext) {
+        failNext = false;
+        throw new Error(`step ${n} broke`);
+      }
       done.push(n);
       return true;
     },
@@ -21,8 +26,24 @@ function harness() {
     onError: (e) => errors.push(e),
   });
   const settle = () => new Promise((r) => setImmediate(r));
-  const next = async () => { for (let i = 0; i < 20 && !release; i++) await settle(); const r = release!; release = null; r(); await settle(); };
-  return { drain, queue, done, errors, next, settle, failNext: () => { failNext = true; } };
+  const next = async () => {
+    for (let i = 0; i < 20 && !release; i++) await settle();
+    const r = release!;
+    release = null;
+    r();
+    await settle();
+  };
+  return {
+    drain,
+    queue,
+    done,
+    errors,
+    next,
+    settle,
+    failNext: () => {
+      failNext = true;
+    },
+  };
 }
 
 describe("Drain", () => {
@@ -32,7 +53,9 @@ describe("Drain", () => {
     h.drain.kick();
     h.drain.kick(); // a second kick while running starts no second worker
     expect(h.done).toEqual([]);
-    await h.next(); await h.next(); await h.next();
+    await h.next();
+    await h.next();
+    await h.next();
     expect(h.done).toEqual([1, 2, 3]);
   });
 
@@ -41,7 +64,9 @@ describe("Drain", () => {
     h.queue.push(1, 2);
     h.drain.kick();
     let flushed = false;
-    const f = h.drain.flush(10_000).then(() => { flushed = true; });
+    const f = h.drain.flush(10_000).then(() => {
+      flushed = true;
+    });
     await h.next();
     expect(flushed).toBe(false);
     await h.next();
@@ -67,7 +92,14 @@ describe("Drain", () => {
     const flushed = h.drain.flush(10_000);
     await h.settle();
     const order: string[] = [];
-    const stopped = h.drain.stop(() => { order.push("interrupt"); }, () => { order.push(`after, ${h.queue.length} left`); });
+    const stopped = h.drain.stop(
+      () => {
+        order.push("interrupt");
+      },
+      () => {
+        order.push(`after, ${h.queue.length} left`);
+      },
+    );
     expect(h.drain.stopped).toBe(true);
     await h.next(); // the step in flight finishes
     await stopped;

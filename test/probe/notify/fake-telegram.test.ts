@@ -4,8 +4,12 @@ import { checkTelegramHtml, startFakeTelegram, type FakeTelegram } from "../../h
 import { postJson } from "../../../probe/notify/http.js";
 
 let fake: FakeTelegram;
-beforeAll(async () => { fake = await startFakeTelegram(); });
-afterAll(async () => { await fake.close(); });
+beforeAll(async () => {
+  fake = await startFakeTelegram();
+});
+afterAll(async () => {
+  await fake.close();
+});
 
 const send = (body: Record<string, unknown>, token = fake.token) =>
   postJson(`${fake.apiUrl}/bot${token}/sendMessage`, body, { timeoutMs: 5000 });
@@ -39,12 +43,30 @@ describe("fake Bot API", () => {
     fake.script({ kind: "retry_after", seconds: 3 });
     const r = await send({ chat_id: 42, text: "x" });
     expect(r.status).toBe(429);
-    expect(JSON.parse(r.body)).toEqual({ ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: 3 } });
+    expect(JSON.parse(r.body)).toEqual({
+      ok: false,
+      error_code: 429,
+      description: "Too Many Requests: retry after 3",
+      parameters: { retry_after: 3 },
+    });
   });
 
   it("checks HTML the way Telegram does", () => {
-    expect(checkTelegramHtml("<b>a</b> <i>b</i> <code>c</code> &lt;&gt;&amp;&quot;&#65;")).toEqual({ ok: true, visible: 'a b c <>&"A' });
-    for (const bad of ["a < b", "a > b", "<b>x", "<b>x</i>", "x </b>", "R&D", "<script>x</script>", "&#9999999;", "&#x110000;"]) {
+    expect(checkTelegramHtml("<b>a</b> <i>b</i> <code>c</code> &lt;&gt;&amp;&quot;&#65;")).toEqual({
+      ok: true,
+      visible: 'a b c <>&"A',
+    });
+    for (const bad of [
+      "a < b",
+      "a > b",
+      "<b>x",
+      "<b>x</i>",
+      "x </b>",
+      "R&D",
+      "<script>x</script>",
+      "&#9999999;",
+      "&#x110000;",
+    ]) {
       expect(checkTelegramHtml(bad).ok, bad).toBe(false);
     }
   });

@@ -36,7 +36,9 @@ describe("postJson", () => {
     const onUncaught = (e: unknown) => uncaught.push(e);
     process.on("uncaughtException", onUncaught);
     try {
-      await expect(postJson(`${url}/x`, {}, { timeoutMs: 5000, signal: ac.signal })).rejects.toThrow("request cancelled");
+      await expect(postJson(`${url}/x`, {}, { timeoutMs: 5000, signal: ac.signal })).rejects.toThrow(
+        "request cancelled",
+      );
       // the request's own error event fires on a later turn
       await new Promise((r) => setTimeout(r, 50));
     } finally {

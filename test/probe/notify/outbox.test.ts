@@ -27,20 +27,22 @@ describe("Outbox", () => {
 
   it("property: no recovery is ever lost, the bound holds unless only recoveries fill it, order is kept", () => {
     const action = fc.constantFrom<Action>("alert", "repeat", "recovery");
-    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.array(action, { maxLength: 60 }), (max, actions) => {
-      const box = new Outbox<{ key: string; action: Action; i: number }>(max);
-      const evicted: number[] = [];
-      actions.forEach((a, i) => {
-        const r = box.push({ key: `k${i}`, action: a, i });
-        evicted.push(...r.evicted.map((x) => x.i));
-        const items = box.snapshot();
-        if (items.length > max) expect(items.every((x) => x.action === "recovery")).toBe(true);
-      });
-      const kept = box.snapshot().map((x) => x.i);
-      expect(kept).toEqual([...kept].sort((a, b) => a - b));
-      const recoveries = actions.flatMap((a, i) => (a === "recovery" ? [i] : []));
-      expect(recoveries.every((i) => kept.includes(i))).toBe(true);
-      expect(evicted.length + kept.length).toBe(actions.length);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(action, { maxLength: 60 }), (max, actions) => {
+        const box = new Outbox<{ key: string; action: Action; i: number }>(max);
+        const evicted: number[] = [];
+        actions.forEach((a, i) => {
+          const r = box.push({ key: `k${i}`, action: a, i });
+          evicted.push(...r.evicted.map((x) => x.i));
+          const items = box.snapshot();
+          if (items.length > max) expect(items.every((x) => x.action === "recovery")).toBe(true);
+        });
+        const kept = box.snapshot().map((x) => x.i);
+        expect(kept).toEqual([...kept].sort((a, b) => a - b));
+        const recoveries = actions.flatMap((a, i) => (a === "recovery" ? [i] : []));
+        expect(recoveries.every((i) => kept.includes(i))).toBe(true);
+        expect(evicted.length + kept.length).toBe(actions.length);
+      }),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Action } from "../../../probe/protocol.js";
-import { createTelegram, redactToken, type Outcome, type Telegram, type TelegramOptions } from "../../../probe/notify/telegram.js";
+import {
+  createTelegram,
+  redactToken,
+  type Outcome,
+  type Telegram,
+  type TelegramOptions,
+} from "../../../probe/notify/telegram.js";
 import { startFakeTelegram, type FakeTelegram } from "../../helpers/fake-telegram.js";
 import { closedPort } from "../../helpers/ports.js";
 
@@ -26,13 +32,19 @@ beforeEach(() => {
 });
 
 /** A channel on a fake clock: sleeping advances time instantly and is recorded. */
-function channel(over: Partial<{ outboxMax: number; apiUrl: string; botToken: string | null }> = {}, o: Partial<TelegramOptions> = {}) {
+function channel(
+  over: Partial<{ outboxMax: number; apiUrl: string; botToken: string | null }> = {},
+  o: Partial<TelegramOptions> = {},
+) {
   const tg = createTelegram(
     { botToken: TOKEN, chatId: "-1001234567890", apiUrl: fake.apiUrl, outboxMax: 200, ...over },
     {
       log: (l) => logs.push(l),
       now: () => clock.t,
-      sleep: async (ms) => { sleeps.push(ms); clock.t += ms; },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.t += ms;
+      },
       ...o,
     },
   );
@@ -42,7 +54,12 @@ function channel(over: Partial<{ outboxMax: number; apiUrl: string; botToken: st
   return { tg, outcomes };
 }
 
-const msg = (key: string, action: Action = "alert", html = `<b>${key}</b> &amp; more`, plain = `${key} & more`) => ({ key, action, html, plain });
+const msg = (key: string, action: Action = "alert", html = `<b>${key}</b> &amp; more`, plain = `${key} & more`) => ({
+  key,
+  action,
+  html,
+  plain,
+});
 
 describe("telegram channel against the fake Bot API", () => {
   it("sends each message as HTML sendMessage, in order, and reports it sent", async () => {
@@ -50,8 +67,17 @@ describe("telegram channel against the fake Bot API", () => {
     for (const k of ["a", "b", "c"]) expect(tg.enqueue(msg(k))).toBe("queued");
     await tg.flush(5000);
     expect(fake.messages.map((m) => m.visible)).toEqual(["a & more", "b & more", "c & more"]);
-    expect(fake.messages[0]).toMatchObject({ chatId: "-1001234567890", parseMode: "HTML", disableWebPagePreview: true, text: "<b>a</b> &amp; more" });
-    expect(outcomes).toEqual([["a", "alert", "sent"], ["b", "alert", "sent"], ["c", "alert", "sent"]]);
+    expect(fake.messages[0]).toMatchObject({
+      chatId: "-1001234567890",
+      parseMode: "HTML",
+      disableWebPagePreview: true,
+      text: "<b>a</b> &amp; more",
+    });
+    expect(outcomes).toEqual([
+      ["a", "alert", "sent"],
+      ["b", "alert", "sent"],
+      ["c", "alert", "sent"],
+    ]);
     expect(tg.stats()).toMatchObject({ sent: 3, failed: 0, dropped: 0, depth: 0 });
   });
 
@@ -68,7 +94,10 @@ describe("telegram channel against the fake Bot API", () => {
     // While the first request hangs, more messages are still accepted at once.
     expect(tg.enqueue(msg("late"))).toBe("queued");
     await tg.flush(10_000);
-    expect(fake.messages.map((m) => m.visible)).toEqual([...Array.from({ length: 20 }, (_, i) => `m${i} & more`), "late & more"]);
+    expect(fake.messages.map((m) => m.visible)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => `m${i} & more`),
+      "late & more",
+    ]);
     expect(logs.some((l) => String(l.error).includes("timeout"))).toBe(true);
   });
 
@@ -98,8 +127,12 @@ describe("telegram channel against the fake Bot API", () => {
   it("backs off exponentially on 5xx and network errors, capped, then delivers", async () => {
     const { tg } = channel({}, { maxBackoffMs: 8000 });
     fake.script(
-      { kind: "status", status: 500 }, { kind: "status", status: 502 }, { kind: "reset" },
-      { kind: "status", status: 503 }, { kind: "status", status: 500 }, { kind: "reset" },
+      { kind: "status", status: 500 },
+      { kind: "status", status: 502 },
+      { kind: "reset" },
+      { kind: "status", status: 503 },
+      { kind: "status", status: 500 },
+      { kind: "reset" },
     );
     tg.enqueue(msg("eventually"));
     await tg.flush(5000);
@@ -133,7 +166,10 @@ describe("telegram channel against the fake Bot API", () => {
     tg.enqueue(msg("after"));
     await tg.flush(5000);
     expect(fake.requests.map((r) => r.answer)).toEqual([400, 400, 200]);
-    expect(outcomes).toEqual([["twice", "alert", "failed"], ["after", "alert", "sent"]]);
+    expect(outcomes).toEqual([
+      ["twice", "alert", "failed"],
+      ["after", "alert", "sent"],
+    ]);
   });
 
   it("drops a message the Bot API refuses with another 4xx, logs why, and goes on", async () => {
@@ -142,17 +178,29 @@ describe("telegram channel against the fake Bot API", () => {
     tg.enqueue(msg("refused"));
     tg.enqueue(msg("fine", "recovery"));
     await tg.flush(5000);
-    expect(outcomes).toEqual([["refused", "alert", "failed"], ["fine", "recovery", "sent"]]);
+    expect(outcomes).toEqual([
+      ["refused", "alert", "failed"],
+      ["fine", "recovery", "sent"],
+    ]);
     expect(fake.requests).toHaveLength(2); // no retry of the 403
-    expect(logs.some((l) => l.level === "error" && String(l.error).includes("403: Forbidden: bot was blocked"))).toBe(true);
+    expect(logs.some((l) => l.level === "error" && String(l.error).includes("403: Forbidden: bot was blocked"))).toBe(
+      true,
+    );
     expect(tg.stats()).toMatchObject({ failed: 1, sent: 1 });
   });
 
   it("on overflow drops the oldest reminders first, then alerts, never a recovery", async () => {
     const { tg, outcomes } = channel({ outboxMax: 3 });
     const seq: Array<[string, Action]> = [
-      ["a1", "alert"], ["r1", "repeat"], ["r2", "repeat"], ["c1", "recovery"], ["a2", "alert"],
-      ["c2", "recovery"], ["c3", "recovery"], ["c4", "recovery"], ["r3", "repeat"],
+      ["a1", "alert"],
+      ["r1", "repeat"],
+      ["r2", "repeat"],
+      ["c1", "recovery"],
+      ["a2", "alert"],
+      ["c2", "recovery"],
+      ["c3", "recovery"],
+      ["c4", "recovery"],
+      ["r3", "repeat"],
     ];
     for (const [k, a] of seq) expect(tg.enqueue(msg(k, a))).toBe("queued");
     expect(tg.stats()).toMatchObject({ depth: 4, dropped: 5 });
@@ -160,8 +208,15 @@ describe("telegram channel against the fake Bot API", () => {
     expect(fake.messages.map((m) => m.visible)).toEqual(["c1 & more", "c2 & more", "c3 & more", "c4 & more"]);
     const failed = outcomes.filter((o) => o[2] === "failed").map((o) => o[0]);
     expect(failed).toEqual(["r1", "r2", "a1", "a2", "r3"]);
-    expect(logs.filter((l) => String(l.msg).includes("outbox full")).map((l) => [l.key, String(l.msg).replace(/.*dropped /, "")])).toEqual([
-      ["r1", "the oldest reminder"], ["r2", "the oldest reminder"], ["a1", "the oldest alert"], ["a2", "the oldest alert"],
+    expect(
+      logs
+        .filter((l) => String(l.msg).includes("outbox full"))
+        .map((l) => [l.key, String(l.msg).replace(/.*dropped /, "")]),
+    ).toEqual([
+      ["r1", "the oldest reminder"],
+      ["r2", "the oldest reminder"],
+      ["a1", "the oldest alert"],
+      ["a2", "the oldest alert"],
       ["r3", "the new reminder"], // the box holds only recoveries: the newcomer itself goes
     ]);
     expect(tg.stats().maxDepth).toBe(4);
@@ -169,14 +224,19 @@ describe("telegram channel against the fake Bot API", () => {
 
   it("a listener that throws stops neither delivery nor the listeners after it", async () => {
     const { tg, outcomes } = channel({ outboxMax: 1 });
-    tg.onDelivery(() => { throw new Error("listener broke"); });
+    tg.onDelivery(() => {
+      throw new Error("listener broke");
+    });
     const after: string[] = [];
     tg.onDelivery((k, _a, out) => after.push(`${k}:${out}`));
     tg.enqueue(msg("one"));
     tg.enqueue(msg("two")); // evicts "one": reported failed through the same listeners
     await tg.flush(5000);
     expect(fake.messages.map((m) => m.visible)).toEqual(["two & more"]);
-    expect(outcomes).toEqual([["one", "alert", "failed"], ["two", "alert", "sent"]]);
+    expect(outcomes).toEqual([
+      ["one", "alert", "failed"],
+      ["two", "alert", "sent"],
+    ]);
     expect(after).toEqual(["one:failed", "two:sent"]);
   });
 
@@ -224,7 +284,10 @@ describe("the bot token never leaves in a log line or error text", () => {
 
   it("on 401 Unauthorized (a wrong token)", async () => {
     const wrong = "111:wrong-Token_ABCDEFGHIJKLMNOP";
-    const tg = createTelegram({ botToken: wrong, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 5 }, { log: (l) => logs.push(l) });
+    const tg = createTelegram(
+      { botToken: wrong, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 5 },
+      { log: (l) => logs.push(l) },
+    );
     started.push(tg);
     tg.enqueue(msg("x"));
     await tg.flush(5000);
@@ -245,7 +308,9 @@ describe("the bot token never leaves in a log line or error text", () => {
 
   it("redacts the token from error texts that quote the request URL", () => {
     const e = `request to http://127.0.0.1:1/bot${TOKEN}/sendMessage failed, reason: connect ECONNREFUSED`;
-    expect(redactToken(e, TOKEN)).toBe("request to http://127.0.0.1:1/bot***/sendMessage failed, reason: connect ECONNREFUSED");
+    expect(redactToken(e, TOKEN)).toBe(
+      "request to http://127.0.0.1:1/bot***/sendMessage failed, reason: connect ECONNREFUSED",
+    );
     expect(redactToken(`token ${TOKEN} in text`, TOKEN)).not.toContain(secretPart);
     expect(redactToken("bot4242:other_token-x here", null)).toBe("bot*** here");
   });

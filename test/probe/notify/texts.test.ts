@@ -14,12 +14,31 @@ const ACTIONS: Action[] = ["alert", "repeat", "recovery"];
 const KINDS = [...KNOWN_KINDS, "agent_hung"];
 const ctx = { hostname: "ci-runner-3", cooldownS: 1800 };
 
-function event(kind: string, entity: string, action: Action, o: { title?: string; detail?: string; severity?: Severity; after?: number; n?: number } = {}): DecisionEvent {
+function event(
+  kind: string,
+  entity: string,
+  action: Action,
+  o: { title?: string; detail?: string; severity?: Severity; after?: number; n?: number } = {},
+): DecisionEvent {
   const after = o.after ?? (action === "alert" ? 0 : 3_723_000);
   return {
-    seq: 7, at: T0 + after, action,
-    signal: makeSignal(kind, entity, action !== "recovery", o.severity ?? "critical", o.title ?? `${kind} on ${entity}`, o.detail ?? ""),
-    state: { firing: action !== "recovery", since: T0, lastNotifiedAt: T0 + after, notifications: o.n ?? (action === "alert" ? 1 : 3) },
+    seq: 7,
+    at: T0 + after,
+    action,
+    signal: makeSignal(
+      kind,
+      entity,
+      action !== "recovery",
+      o.severity ?? "critical",
+      o.title ?? `${kind} on ${entity}`,
+      o.detail ?? "",
+    ),
+    state: {
+      firing: action !== "recovery",
+      since: T0,
+      lastNotifiedAt: T0 + after,
+      notifications: o.n ?? (action === "alert" ? 1 : 3),
+    },
   };
 }
 
@@ -60,7 +79,10 @@ describe("renderDecision", () => {
   }
 
   it("proc_blocking says which command to run on which host, and that the probe never acts", () => {
-    const ev = event("proc_blocking", "4242", "alert", { title: "pytest 4242 running for 2h 1m", detail: "python -m pytest tests/ --token=***" });
+    const ev = event("proc_blocking", "4242", "alert", {
+      title: "pytest 4242 running for 2h 1m",
+      detail: "python -m pytest tests/ --token=***",
+    });
     const en = renderDecision("en", ev, ctx);
     expect(en.plain).toContain("On host ci-runner-3, stop the process: kill -TERM 4242");
     expect(en.plain).toContain("kill -KILL 4242");
@@ -98,7 +120,10 @@ describe("renderDecision", () => {
   });
 
   it("escapes every dynamic part in the HTML", () => {
-    const ev = event("container_down", "<b>x</b>&y", "alert", { title: "<script>alert(1)</script> & co", detail: "a<b>c & d>e" });
+    const ev = event("container_down", "<b>x</b>&y", "alert", {
+      title: "<script>alert(1)</script> & co",
+      detail: "a<b>c & d>e",
+    });
     const r = renderDecision("en", { ...ev }, { hostname: "h<o>st&", cooldownS: 60 });
     expect(r.html).not.toContain("<script>");
     expect(r.html).toContain(escapeHtml("<script>alert(1)</script> & co"));
@@ -134,7 +159,11 @@ describe("renderDecision", () => {
   it("keeps a short text whole, and clips one enormous line rather than losing everything", () => {
     const short = renderDecision("en", event("dep_down", "db", "alert"), ctx).plain;
     expect(short).not.toContain("truncated");
-    const huge = renderDecision("en", event("agent_hung", "s", "alert", { title: "T".repeat(20_000), detail: "D".repeat(20_000) }), ctx);
+    const huge = renderDecision(
+      "en",
+      event("agent_hung", "s", "alert", { title: "T".repeat(20_000), detail: "D".repeat(20_000) }),
+      ctx,
+    );
     expect(huge.plain.length).toBeLessThanOrEqual(TELEGRAM_MAX_CHARS);
     expect(huge.plain).toContain("ci-runner-3");
     expect(checkTelegramHtml(huge.html).ok).toBe(true);

@@ -26,8 +26,13 @@ export function connect(url: string, token: string | null, opts: ClientOptions =
     if (!isBinary) {
       try {
         const r = ServerMessageSchema.safeParse(JSON.parse(text));
-        if (r.success) { frames.push(r.data); ok = true; }
-      } catch { /* recorded below */ }
+        if (r.success) {
+          frames.push(r.data);
+          ok = true;
+        }
+      } catch {
+        /* recorded below */
+      }
     }
     if (!ok) invalid.push(text.slice(0, 200));
     for (const w of waiters.filter((w) => frames.length >= w.n)) {
@@ -43,23 +48,41 @@ export function connect(url: string, token: string | null, opts: ClientOptions =
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() }));
   });
-  ws.on("error", () => { /* seen through `closed` */ });
+  ws.on("error", () => {
+    /* seen through `closed` */
+  });
   return {
-    ws, frames, invalid, opened, closed,
-    received: (n) => frames.length >= n ? Promise.resolve(frames) : new Promise((resolve) => waiters.push({ n, resolve })),
+    ws,
+    frames,
+    invalid,
+    opened,
+    closed,
+    received: (n) =>
+      frames.length >= n ? Promise.resolve(frames) : new Promise((resolve) => waiters.push({ n, resolve })),
   };
 }
 
-export interface RawAnswer { status: number; headers: http.IncomingHttpHeaders; body: string; upgraded: boolean }
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  upgraded: boolean;
+}
 
 /** A WebSocket upgrade request by hand, to see the HTTP answer the server gives before any upgrade. */
 export function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request({
-      host: "127.0.0.1", port, path, method: "GET",
+      host: "127.0.0.1",
+      port,
+      path,
+      method: "GET",
       headers: {
-        Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", ...headers,
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        ...headers,
       },
     });
     req.on("upgrade", (res, socket) => {
@@ -69,7 +92,9 @@ export function rawUpgrade(port: number, path: string, headers: Record<string, s
     req.on("response", (res) => {
       let body = "";
       res.setEncoding("utf8");
-      res.on("data", (c: string) => { body += c; });
+      res.on("data", (c: string) => {
+        body += c;
+      });
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, upgraded: false }));
     });
     req.on("error", reject);
@@ -77,12 +102,19 @@ export function rawUpgrade(port: number, path: string, headers: Record<string, s
   });
 }
 
-export function get(port: number, path: string, method = "GET", headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function get(
+  port: number,
+  path: string,
+  method = "GET",
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, path, method, headers, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
-      res.on("data", (c: string) => { body += c; });
+      res.on("data", (c: string) => {
+        body += c;
+      });
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on("error", reject);

@@ -9,6 +9,7 @@ describe("test fixtures follow the protocol", () => {
     expect(SnapshotSchema.parse(s)).toEqual(s);
     expect(s.processes).toHaveLength(MAX_PROCESSES);
     expect(s.signals.length).toBeGreaterThan(100); // a busy host: many blocking processes
-    for (const a of ["alert", "repeat", "recovery"] as const) expect(DecisionSchema.parse(makeDecision(5, a)).action).toBe(a);
+    for (const a of ["alert", "repeat", "recovery"] as const)
+      expect(DecisionSchema.parse(makeDecision(5, a)).action).toBe(a);
   });
 });

@@ -32,40 +32,82 @@ const TOKEN = "fuzz-token-0123456789abcdef";
 const PING = Buffer.from('{"type":"ping"}');
 
 /** One client frame as bytes; masked unless told otherwise. `len` overrides the declared length. */
-function frame(op: number, payload: Buffer, o: { fin?: boolean; mask?: boolean; rsv?: number; len?: bigint; wide?: boolean } = {}): Buffer {
+function frame(
+  op: number,
+  payload: Buffer,
+  o: { fin?: boolean; mask?: boolean; rsv?: number; len?: bigint; wide?: boolean } = {},
+): Buffer {
   const b0 = ((o.fin ?? true) ? 0x80 : 0) | ((o.rsv ?? 0) << 4) | op;
   const m = (o.mask ?? true) ? 0x80 : 0;
   const n = o.len ?? BigInt(payload.length);
   let head: Buffer;
   if (n < 126n && !o.wide) head = Buffer.from([b0, m | Number(n)]);
-  else if (n < 65536n) { head = Buffer.from([b0, m | 126, 0, 0]); head.writeUInt16BE(Number(n), 2); }
-  else { head = Buffer.alloc(10); head[0] = b0; head[1] = m | 127; head.writeBigUInt64BE(n, 2); }
+  else if (n < 65536n) {
+    head = Buffer.from([b0, m | 126, 0, 0]);
+    head.writeUInt16BE(Number(n), 2);
+  } else {
+    head = Buffer.alloc(10);
+    head[0] = b0;
+    head[1] = m | 127;
+    head.writeBigUInt64BE(n, 2);
+  }
   if (!m) return Buffer.concat([head, payload]);
   const key = randomBytes(4);
   return Buffer.concat([head, key, Buffer.from(payload.map((x, i) => x ^ key[i % 4]!))]);
 }
-const u16 = (code: number, rest: Buffer = Buffer.alloc(0)) => { const b = Buffer.alloc(2); b.writeUInt16BE(code); return Buffer.concat([b, rest]); };
+const u16 = (code: number, rest: Buffer = Buffer.alloc(0)) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(code);
+  return Buffer.concat([b, rest]);
+};
 
-interface Frames { bytes: Buffer; n: number }
+interface Frames {
+  bytes: Buffer;
+  n: number;
+}
 const one = (bytes: Buffer): Frames => ({ bytes, n: 1 });
 const many = (fs: Buffer[]): Frames => ({ bytes: Buffer.concat(fs), n: fs.length });
 
 /** Frames a well-behaved client may send: the connection must stay open. */
 function validFrames(r: Rng): Frames {
   switch (int(r, 0, 5)) {
-    case 0: return one(frame(1, PING));
-    case 1: return one(frame(1, Buffer.concat([PING, Buffer.alloc(int(r, 0, 1024 - PING.length), 0x20)]))); // up to exactly 1 KiB
-    case 2: { // fragmented, with a control frame between the pieces
+    case 0:
+      return one(frame(1, PING));
+    case 1:
+      return one(frame(1, Buffer.concat([PING, Buffer.alloc(int(r, 0, 1024 - PING.length), 0x20)]))); // up to exactly 1 KiB
+    case 2: {
+      // fragmented, with a control frame between the pieces
       const cut = int(r, 1, PING.length - 1);
-      return many([frame(1, PING.subarray(0, cut), { fin: false }), frame(9, randomBytes(int(r, 0, 125))), frame(0, PING.subarray(cut))]);
+      return many([
+        frame(1, PING.subarray(0, cut), { fin: false }),
+        frame(9, randomBytes(int(r, 0, 125))),
+        frame(0, PING.subarray(cut)),
+      ]);
     }
-    case 3: return one(frame(9, randomBytes(int(r, 0, 125)))); // ping
-    case 4: return one(frame(10, randomBytes(int(r, 0, 125)))); // unsolicited pong
-    default: return one(r() < 0.5 ? frame(1, PING, { wide: true }) : frame(1, Buffer.from('{"type":"ping","x":1}')));
+    case 3:
+      return one(frame(9, randomBytes(int(r, 0, 125)))); // ping
+    case 4:
+      return one(frame(10, randomBytes(int(r, 0, 125)))); // unsolicited pong
+    default:
+      return one(r() < 0.5 ? frame(1, PING, { wide: true }) : frame(1, Buffer.from('{"type":"ping","x":1}')));
   }
 }
 
-const WRONG_SHAPES = ['{"type":"pong"}', '{"type":"PING"}', '{"type":null}', "[]", '[{"type":"ping"}]', "42", '"ping"', "true", "null", '{"type":["ping"]}', "{}", '{"kind":"ping"}', '{"type":"subscribe","topic":"*"}'];
+const WRONG_SHAPES = [
+  '{"type":"pong"}',
+  '{"type":"PING"}',
+  '{"type":null}',
+  "[]",
+  '[{"type":"ping"}]',
+  "42",
+  '"ping"',
+  "true",
+  "null",
+  '{"type":["ping"]}',
+  "{}",
+  '{"kind":"ping"}',
+  '{"type":"subscribe","topic":"*"}',
+];
 const BAD_UTF8 = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80]];
 
 function randomJson(r: Rng, depth = 0): unknown {
@@ -86,25 +128,92 @@ function offence(r: Rng): Frames & { code: number; what: string } {
   const textOf = (s: string) => Buffer.from(s, "utf8");
   const cases: Array<() => Frames & { code: number; what: string }> = [
     () => ({ ...one(frame(2, r() < 0.5 ? PING : randomBytes(int(r, 0, 1024)))), code: 1008, what: "binary frame" }),
-    () => ({ ...one(frame(1, textOf(pick(r, ["{type: ping", "", '{"type":', "ping", "{}}", randomBytes(int(r, 1, 200)).toString("latin1").replace(/[^\x20-\x7e]/g, "x") + "{"])))), code: 1008, what: "invalid JSON" }),
-    () => ({ ...one(frame(1, textOf(r() < 0.5 ? pick(r, WRONG_SHAPES) : JSON.stringify(randomJson(r)) ?? "x"))), code: 1008, what: "JSON of a wrong shape" }),
-    () => ({ ...one(frame(pick(r, [1, 2]), Buffer.concat([PING, Buffer.alloc(int(r, 1025, 9000) - PING.length, 0x20)]))), code: 1008, what: "frame over 1 KiB" }),
-    () => ({ ...many([frame(1, Buffer.alloc(700, 0x20), { fin: false }), frame(0, Buffer.alloc(int(r, 325, 2000), 0x20))]), code: 1008, what: "fragments over 1 KiB" }),
-    () => ({ ...one(frame(1, Buffer.alloc(0), { len: pick(r, [2000n, 1n << 40n, 1n << 63n]) })), code: 1008, what: "declared length over 1 KiB" }),
-    () => ({ ...one(frame(1, Buffer.concat([textOf('{"type":"'), Buffer.from(pick(r, BAD_UTF8)), textOf('"}')]))), code: 1008, what: "invalid UTF-8" }),
-    () => ({ ...many([frame(1, Buffer.from([0x22, 0xe2, 0x82]), { fin: false }), frame(0, Buffer.from([0x28, 0x22]))]), code: 1008, what: "invalid UTF-8 across fragments" }),
+    () => ({
+      ...one(
+        frame(
+          1,
+          textOf(
+            pick(r, [
+              "{type: ping",
+              "",
+              '{"type":',
+              "ping",
+              "{}}",
+              randomBytes(int(r, 1, 200))
+                .toString("latin1")
+                .replace(/[^\x20-\x7e]/g, "x") + "{",
+            ]),
+          ),
+        ),
+      ),
+      code: 1008,
+      what: "invalid JSON",
+    }),
+    () => ({
+      ...one(frame(1, textOf(r() < 0.5 ? pick(r, WRONG_SHAPES) : (JSON.stringify(randomJson(r)) ?? "x")))),
+      code: 1008,
+      what: "JSON of a wrong shape",
+    }),
+    () => ({
+      ...one(frame(pick(r, [1, 2]), Buffer.concat([PING, Buffer.alloc(int(r, 1025, 9000) - PING.length, 0x20)]))),
+      code: 1008,
+      what: "frame over 1 KiB",
+    }),
+    () => ({
+      ...many([frame(1, Buffer.alloc(700, 0x20), { fin: false }), frame(0, Buffer.alloc(int(r, 325, 2000), 0x20))]),
+      code: 1008,
+      what: "fragments over 1 KiB",
+    }),
+    () => ({
+      ...one(frame(1, Buffer.alloc(0), { len: pick(r, [2000n, 1n << 40n, 1n << 63n]) })),
+      code: 1008,
+      what: "declared length over 1 KiB",
+    }),
+    () => ({
+      ...one(frame(1, Buffer.concat([textOf('{"type":"'), Buffer.from(pick(r, BAD_UTF8)), textOf('"}')]))),
+      code: 1008,
+      what: "invalid UTF-8",
+    }),
+    () => ({
+      ...many([frame(1, Buffer.from([0x22, 0xe2, 0x82]), { fin: false }), frame(0, Buffer.from([0x28, 0x22]))]),
+      code: 1008,
+      what: "invalid UTF-8 across fragments",
+    }),
     () => ({ ...one(frame(8, u16(1000, Buffer.from(pick(r, BAD_UTF8))))), code: 1008, what: "close reason not UTF-8" }),
-    () => ({ ...one(frame(pick(r, [3, 4, 5, 6, 7, 11, 12, 13, 14, 15]), randomBytes(int(r, 0, 50)))), code: 1002, what: "reserved opcode" }),
+    () => ({
+      ...one(frame(pick(r, [3, 4, 5, 6, 7, 11, 12, 13, 14, 15]), randomBytes(int(r, 0, 50)))),
+      code: 1002,
+      what: "reserved opcode",
+    }),
     () => ({ ...one(frame(0, PING)), code: 1002, what: "continuation with nothing to continue" }),
     () => ({ ...one(frame(pick(r, [1, 2, 9]), PING, { mask: false })), code: 1002, what: "unmasked frame" }),
     () => ({ ...one(frame(1, PING, { rsv: int(r, 1, 7) })), code: 1002, what: "RSV bits set" }),
-    () => ({ ...one(frame(9, randomBytes(int(r, 0, 20)), { fin: false })), code: 1002, what: "fragmented control frame" }),
-    () => ({ ...one(frame(pick(r, [9, 10]), randomBytes(int(r, 126, 400)))), code: 1002, what: "control frame over 125 bytes" }),
-    () => ({ ...many([frame(1, PING.subarray(0, 5), { fin: false }), frame(pick(r, [1, 2]), PING)]), code: 1002, what: "new message inside a fragmented one" }),
-    () => ({ ...one(frame(8, u16(pick(r, [0, 999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 65535])))), code: 1002, what: "close with an invalid code" }),
+    () => ({
+      ...one(frame(9, randomBytes(int(r, 0, 20)), { fin: false })),
+      code: 1002,
+      what: "fragmented control frame",
+    }),
+    () => ({
+      ...one(frame(pick(r, [9, 10]), randomBytes(int(r, 126, 400)))),
+      code: 1002,
+      what: "control frame over 125 bytes",
+    }),
+    () => ({
+      ...many([frame(1, PING.subarray(0, 5), { fin: false }), frame(pick(r, [1, 2]), PING)]),
+      code: 1002,
+      what: "new message inside a fragmented one",
+    }),
+    () => ({
+      ...one(frame(8, u16(pick(r, [0, 999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 65535])))),
+      code: 1002,
+      what: "close with an invalid code",
+    }),
     () => ({ ...one(frame(8, Buffer.from([0x03]))), code: 1002, what: "close with a 1-byte body" }),
   ];
-  if (r() < 0.05) { const code = pick(r, [1000, 1001, 3000, 4000, 4999]); return { ...one(frame(8, u16(code))), code, what: `clean close ${code}` }; }
+  if (r() < 0.05) {
+    const code = pick(r, [1000, 1001, 3000, 4000, 4999]);
+    return { ...one(frame(8, u16(code))), code, what: `clean close ${code}` };
+  }
   return pick(r, cases)();
 }
 
@@ -122,22 +231,45 @@ class Raw {
   constructor(port: number, auth: string | null, path = "/v1/stream", pipelined?: Buffer) {
     this.socket = net.connect(port, "127.0.0.1");
     this.socket.on("error", () => undefined); // the server may close while we still write
-    this.socket.on("data", (d) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); this.wake(); });
-    this.socket.on("close", () => { this.ended = true; this.wake(); });
-    const head = [`GET ${path} HTTP/1.1`, "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
-      `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`, "Sec-WebSocket-Version: 13", ...(auth === null ? [] : [`Authorization: ${auth}`])];
+    this.socket.on("data", (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.parse();
+      this.wake();
+    });
+    this.socket.on("close", () => {
+      this.ended = true;
+      this.wake();
+    });
+    const head = [
+      `GET ${path} HTTP/1.1`,
+      "Host: 127.0.0.1",
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+      "Sec-WebSocket-Version: 13",
+      ...(auth === null ? [] : [`Authorization: ${auth}`]),
+    ];
     this.socket.write(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), pipelined ?? Buffer.alloc(0)]));
   }
 
-  write(b: Buffer): void { if (!this.socket.destroyed) this.socket.write(b); }
-  gotPong(payload: string): boolean { return this.pongs.has(payload); }
-  destroy(): void { this.socket.destroy(); }
+  write(b: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(b);
+  }
+  gotPong(payload: string): boolean {
+    return this.pongs.has(payload);
+  }
+  destroy(): void {
+    this.socket.destroy();
+  }
 
   async until(pred: () => boolean): Promise<boolean> {
     const deadline = Date.now() + STEP_MS;
     while (!pred()) {
       if (this.ended || Date.now() > deadline) return pred();
-      await new Promise<void>((res) => { this.wake = res; setTimeout(res, 50); });
+      await new Promise<void>((res) => {
+        this.wake = res;
+        setTimeout(res, 50);
+      });
     }
     return true;
   }
@@ -153,9 +285,17 @@ class Raw {
     }
     while (this.buf.length >= 2) {
       const op = this.buf[0]! & 0x0f;
-      let len = this.buf[1]! & 0x7f, at = 2;
-      if (len === 126) { if (this.buf.length < 4) return; len = this.buf.readUInt16BE(2); at = 4; }
-      else if (len === 127) { if (this.buf.length < 10) return; len = Number(this.buf.readBigUInt64BE(2)); at = 10; }
+      let len = this.buf[1]! & 0x7f,
+        at = 2;
+      if (len === 126) {
+        if (this.buf.length < 4) return;
+        len = this.buf.readUInt16BE(2);
+        at = 4;
+      } else if (len === 127) {
+        if (this.buf.length < 10) return;
+        len = Number(this.buf.readBigUInt64BE(2));
+        at = 10;
+      }
       if (this.buf.length < at + len) return;
       const payload = this.buf.subarray(at, at + len);
       this.buf = this.buf.subarray(at + len);
@@ -185,7 +325,15 @@ function plan(r: Rng): Conn[] {
       while (frames.reduce((s, f) => s + f.n, 0) > left) frames.pop();
       if (frames.length === 0) frames.push(one(frame(1, PING)));
       left -= frames.reduce((s, f) => s + f.n, 0);
-      const header = pick(r, [null, "Bearer wrong-token", `Bearer ${TOKEN}x`, `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}`, "Bearer", `bearer  ${TOKEN.slice(1)}`, TOKEN]);
+      const header = pick(r, [
+        null,
+        "Bearer wrong-token",
+        `Bearer ${TOKEN}x`,
+        `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}`,
+        "Bearer",
+        `bearer  ${TOKEN.slice(1)}`,
+        TOKEN,
+      ]);
       conns.push({ auth: false, header, path: r() < 0.2 ? `/v1/stream?token=${TOKEN}` : "/v1/stream", frames });
       continue;
     }
@@ -210,9 +358,19 @@ describe(`stream fuzz, seed ${SEED} (reproduce: FUZZ_SEED=${SEED})`, () => {
   let latest: Snapshot = makeSnapshot(1, 2);
   beforeAll(async () => {
     console.log(`stream fuzz: seed ${SEED}`);
-    server = await startServer({ host: "127.0.0.1", port: 0, token: TOKEN, hello: makeHello, snapshot: () => latest, alive: () => true, metricsText: () => "" });
+    server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      token: TOKEN,
+      hello: makeHello,
+      snapshot: () => latest,
+      alive: () => true,
+      metricsText: () => "",
+    });
   });
-  afterAll(async () => { await server?.close(); });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it(`survives ${FRAMES} hostile frames, closes each offender with its code, and keeps streaming to a good client`, async () => {
     const good: TestClient = connect(server.url, TOKEN);
@@ -226,7 +384,10 @@ describe(`stream fuzz, seed ${SEED} (reproduce: FUZZ_SEED=${SEED})`, () => {
       good.ws.send('{"type":"ping"}'); // the well-behaved client pings too
     }, 10);
     try {
-      await fuzz(sent, good, () => { clearInterval(ticker); return seq; });
+      await fuzz(sent, good, () => {
+        clearInterval(ticker);
+        return seq;
+      });
     } finally {
       clearInterval(ticker);
       good.ws.terminate();
@@ -244,14 +405,19 @@ describe(`stream fuzz, seed ${SEED} (reproduce: FUZZ_SEED=${SEED})`, () => {
         tally.frames += c.frames.reduce((s, f) => s + f.n, 0);
         tally.unauth++;
         await raw.until(() => raw.ended);
-        if (raw.status !== 401 || !raw.ended) problems.push(`#${id} unauthenticated (${c.header ?? "no header"}): HTTP ${raw.status}, ended ${raw.ended}`);
+        if (raw.status !== 401 || !raw.ended)
+          problems.push(`#${id} unauthenticated (${c.header ?? "no header"}): HTTP ${raw.status}, ended ${raw.ended}`);
         raw.destroy();
         return;
       }
       const raw = new Raw(server.port, `Bearer ${TOKEN}`);
       tally.auth++;
       const sentinel = `s${id}`;
-      if (!(await raw.until(() => raw.status !== null)) || raw.status !== 101) { problems.push(`#${id}: upgrade answered ${raw.status}`); raw.destroy(); return; }
+      if (!(await raw.until(() => raw.status !== null)) || raw.status !== 101) {
+        problems.push(`#${id}: upgrade answered ${raw.status}`);
+        raw.destroy();
+        return;
+      }
       raw.write(Buffer.concat([...c.valid.map((f) => f.bytes), frame(9, Buffer.from(sentinel))]));
       tally.frames += c.valid.reduce((s, f) => s + f.n, 0) + 1;
       if (!(await raw.until(() => raw.gotPong(sentinel)))) {
@@ -264,21 +430,29 @@ describe(`stream fuzz, seed ${SEED} (reproduce: FUZZ_SEED=${SEED})`, () => {
       await raw.until(() => raw.closeCode !== null);
       tally.byCode[raw.closeCode ?? 0] = (tally.byCode[raw.closeCode ?? 0] ?? 0) + 1;
       if (raw.closeCode === 1008) tally.policy++;
-      if (raw.closeCode !== c.bad.code) problems.push(`#${id} ${c.bad.what}: closed with ${raw.closeCode}, expected ${c.bad.code}`);
+      if (raw.closeCode !== c.bad.code)
+        problems.push(`#${id} ${c.bad.what}: closed with ${raw.closeCode}, expected ${c.bad.code}`);
       await raw.until(() => raw.ended);
       raw.destroy();
     };
     let next = 0;
-    await Promise.all(Array.from({ length: PARALLEL }, async () => {
-      while (next < conns.length) { const i = next++; await runOne(conns[i]!, i); }
-    }));
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        while (next < conns.length) {
+          const i = next++;
+          await runOne(conns[i]!, i);
+        }
+      }),
+    );
     // the good client saw every broadcast, in order, and is still connected
     const seq = stop();
     sent.push({ type: "snapshot", seq });
     server.broadcast(makeSnapshot(seq, 2));
     await good.received(2 + sent.length);
-    console.log(`stream fuzz: ${tally.frames} frames on ${conns.length} connections (${tally.auth} authenticated, ${tally.unauth} refused with 401), `
-      + `closes ${JSON.stringify(tally.byCode)}, ${sent.length} broadcasts received in order`);
+    console.log(
+      `stream fuzz: ${tally.frames} frames on ${conns.length} connections (${tally.auth} authenticated, ${tally.unauth} refused with 401), ` +
+        `closes ${JSON.stringify(tally.byCode)}, ${sent.length} broadcasts received in order`,
+    );
     expect(problems.slice(0, 20)).toEqual([]);
     expect(tally.frames).toBe(FRAMES);
     expect(good.invalid).toEqual([]);

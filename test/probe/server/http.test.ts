@@ -1,7 +1,12 @@
 // The HTTP side of the server: auth before upgrade, the client cap, /healthz, /metrics, 404.
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_CLIENTS, STREAM_PATH } from "../../../probe/protocol.js";
-import { METRICS_CONTENT_TYPE, startServer, type ServerHandle, type ServerOptions } from "../../../probe/server/http.js";
+import {
+  METRICS_CONTENT_TYPE,
+  startServer,
+  type ServerHandle,
+  type ServerOptions,
+} from "../../../probe/server/http.js";
 import { connect, get, rawUpgrade, until, type TestClient } from "./client.js";
 import { makeHello, makeSnapshot } from "./fixtures.js";
 
@@ -12,8 +17,12 @@ const logs: Record<string, unknown>[] = [];
 
 async function start(over: Partial<ServerOptions> = {}): Promise<ServerHandle> {
   server = await startServer({
-    host: "127.0.0.1", port: 0, token: TOKEN,
-    hello: makeHello, snapshot: () => makeSnapshot(1), alive: () => true,
+    host: "127.0.0.1",
+    port: 0,
+    token: TOKEN,
+    hello: makeHello,
+    snapshot: () => makeSnapshot(1),
+    alive: () => true,
     metricsText: () => "# HELP watchdog_up x\n# TYPE watchdog_up gauge\nwatchdog_up 1\n",
     log: (l) => logs.push(l),
     ...over,
@@ -112,7 +121,11 @@ describe("plain endpoints", () => {
   });
 
   it("/healthz answers 503 when the liveness callback throws", async () => {
-    const s = await start({ alive: () => { throw new Error("boom"); } });
+    const s = await start({
+      alive: () => {
+        throw new Error("boom");
+      },
+    });
     expect((await get(s.port, "/healthz")).status).toBe(503);
   });
 
@@ -125,13 +138,23 @@ describe("plain endpoints", () => {
   });
 
   it("/metrics answers 500 (and the server stays up) when rendering fails", async () => {
-    const s = await start({ metricsText: () => { throw new Error("renderer broke"); } });
+    const s = await start({
+      metricsText: () => {
+        throw new Error("renderer broke");
+      },
+    });
     expect((await get(s.port, "/metrics")).status).toBe(500);
     expect(logs.some((l) => l.event === "metrics_render_failed")).toBe(true);
     expect((await get(s.port, "/healthz")).status).toBe(200);
   });
 
-  for (const [method, path] of [["GET", "/"], ["GET", "/v1/streams"], ["GET", "/metrics/x"], ["POST", "/healthz"], ["GET", "/v2/stream"]] as const) {
+  for (const [method, path] of [
+    ["GET", "/"],
+    ["GET", "/v1/streams"],
+    ["GET", "/metrics/x"],
+    ["POST", "/healthz"],
+    ["GET", "/v2/stream"],
+  ] as const) {
     it(`${method} ${path} → 404`, async () => {
       const s = await start();
       expect((await get(s.port, path, method)).status).toBe(404);
@@ -156,9 +179,16 @@ describe("listening", () => {
 
   it("rejects with the address when the port is taken", async () => {
     const s = await start();
-    await expect(startServer({
-      host: "127.0.0.1", port: s.port, token: TOKEN, hello: makeHello, snapshot: () => makeSnapshot(1),
-      alive: () => true, metricsText: () => "",
-    })).rejects.toThrow(`127.0.0.1:${s.port}: EADDRINUSE`);
+    await expect(
+      startServer({
+        host: "127.0.0.1",
+        port: s.port,
+        token: TOKEN,
+        hello: makeHello,
+        snapshot: () => makeSnapshot(1),
+        alive: () => true,
+        metricsText: () => "",
+      }),
+    ).rejects.toThrow(`127.0.0.1:${s.port}: EADDRINUSE`);
   });
 });

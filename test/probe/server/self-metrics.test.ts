@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { escapeLabelValue, formatValue, renderSelfMetrics, signalStates, type ProbeFigures } from "../../../probe/server/self-metrics.js";
+import {
+  escapeLabelValue,
+  formatValue,
+  renderSelfMetrics,
+  signalStates,
+  type ProbeFigures,
+} from "../../../probe/server/self-metrics.js";
 import { makeSnapshot } from "./fixtures.js";
 
 /** A strict reader of the 0.0.4 text format: HELP and TYPE before samples, escaped label values. */
@@ -9,9 +15,16 @@ function parseExposition(text: string) {
   const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
   for (const line of text.slice(0, -1).split("\n")) {
     let m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (m) { expect(families.has(m[1]!)).toBe(false); families.set(m[1]!, { type: "", help: m[2]! }); continue; }
+    if (m) {
+      expect(families.has(m[1]!)).toBe(false);
+      families.set(m[1]!, { type: "", help: m[2]! });
+      continue;
+    }
     m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter)$/.exec(line);
-    if (m) { families.get(m[1]!)!.type = m[2]!; continue; }
+    if (m) {
+      families.get(m[1]!)!.type = m[2]!;
+      continue;
+    }
     m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not an exposition line: ${JSON.stringify(line)}`);
     expect(families.get(m[1]!)?.type, `family of ${m[1]}`).toMatch(/gauge|counter/);
@@ -29,19 +42,40 @@ function parseExposition(text: string) {
   }
   const ids = samples.map((s) => `${s.name}${JSON.stringify(s.labels)}`);
   expect(new Set(ids).size).toBe(ids.length);
-  return { families, samples, find: (name: string, labels: Record<string, string> = {}) =>
-    samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value };
+  return {
+    families,
+    samples,
+    find: (name: string, labels: Record<string, string> = {}) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value,
+  };
 }
 
 function figures(over: Partial<ProbeFigures> = {}): ProbeFigures {
   return {
-    up: true, enabled: true, build: { version: "0.1.0", node: "v20.20.2" }, startedAtMs: 1_781_490_857_000,
-    ticksTotal: 42, lastTickMs: 3.1,
-    signals: [{ kind: "proc_blocking", entity: "4242", active: true }, { kind: "orch_down", entity: "orchestrator", active: false }],
+    up: true,
+    enabled: true,
+    build: { version: "0.1.0", node: "v20.20.2" },
+    startedAtMs: 1_781_490_857_000,
+    ticksTotal: 42,
+    lastTickMs: 3.1,
+    signals: [
+      { kind: "proc_blocking", entity: "4242", active: true },
+      { kind: "orch_down", entity: "orchestrator", active: false },
+    ],
     decisions: { alert: 3, recovery: 1 },
-    sources: [{ name: "proc", lastMs: 2.4, errorsTotal: 0 }, { name: "metrics", lastMs: 5000, errorsTotal: 7 }],
+    sources: [
+      { name: "proc", lastMs: 2.4, errorsTotal: 0 },
+      { name: "metrics", lastMs: 5000, errorsTotal: 7 },
+    ],
     telegram: { deliveries: { sent: 4, failed: 1, retried: 2 }, outboxDepth: 2, droppedTotal: 0 },
-    stream: { clients: 3, rejectedUnauthorized: 1, rejectedFull: 0, closedPolicy: 2, closedBacklog: 0, closedNoPong: 1 },
+    stream: {
+      clients: 3,
+      rejectedUnauthorized: 1,
+      rejectedFull: 0,
+      closedPolicy: 2,
+      closedBacklog: 0,
+      closedNoPong: 1,
+    },
     rssBytes: 50_000_000,
     ...over,
   };
@@ -76,9 +110,20 @@ describe("renderSelfMetrics", () => {
   });
 
   it("with the kill switch off and nothing configured: down to the essentials, still valid", () => {
-    const p = parseExposition(renderSelfMetrics(figures({
-      enabled: false, lastTickMs: null, signals: [], decisions: {}, sources: [], telegram: null, stream: null, rssBytes: undefined,
-    })));
+    const p = parseExposition(
+      renderSelfMetrics(
+        figures({
+          enabled: false,
+          lastTickMs: null,
+          signals: [],
+          decisions: {},
+          sources: [],
+          telegram: null,
+          stream: null,
+          rssBytes: undefined,
+        }),
+      ),
+    );
     expect(p.find("watchdog_enabled")).toBe(0);
     expect(p.find("watchdog_up")).toBe(1);
     expect(p.find("watchdog_tick_duration_seconds")).toBeUndefined();
@@ -87,13 +132,24 @@ describe("renderSelfMetrics", () => {
   });
 
   it("lists both outcomes of each configured channel, at 0 before the first message", () => {
-    const p = parseExposition(renderSelfMetrics(figures({ telegram: { deliveries: {}, outboxDepth: 0, droppedTotal: 0 }, alertmanager: { posts: { sent: 2 } } })));
+    const p = parseExposition(
+      renderSelfMetrics(
+        figures({
+          telegram: { deliveries: {}, outboxDepth: 0, droppedTotal: 0 },
+          alertmanager: { posts: { sent: 2 } },
+        }),
+      ),
+    );
     expect(p.find("watchdog_telegram_deliveries_total", { outcome: "sent" })).toBe(0);
     expect(p.find("watchdog_telegram_deliveries_total", { outcome: "failed" })).toBe(0);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "sent" })).toBe(2);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "failed" })).toBe(0);
     expect(p.families.has("watchdog_alertmanager_posts_total")).toBe(true);
-    expect(parseExposition(renderSelfMetrics(figures({ alertmanager: null }))).families.has("watchdog_alertmanager_posts_total")).toBe(false);
+    expect(
+      parseExposition(renderSelfMetrics(figures({ alertmanager: null }))).families.has(
+        "watchdog_alertmanager_posts_total",
+      ),
+    ).toBe(false);
   });
 
   it("escapes label values that come from metric rules' series labels", () => {
@@ -119,12 +175,38 @@ describe("signalStates", () => {
   it("lists each signal once, and alerts whose signal is gone by their firing state", () => {
     const snap = makeSnapshot(1, 0);
     snap.signals = [
-      { key: "dep_down:db", kind: "dep_down", entity: "db", active: false, severity: "warning", title: "t", detail: "" },
+      {
+        key: "dep_down:db",
+        kind: "dep_down",
+        entity: "db",
+        active: false,
+        severity: "warning",
+        title: "t",
+        detail: "",
+      },
       { key: "dep_down:db", kind: "dep_down", entity: "db", active: true, severity: "warning", title: "t", detail: "" },
     ];
     snap.alerts = [
-      { key: "dep_down:db", kind: "dep_down", entity: "db", firing: true, since: null, lastNotifiedAt: null, cooldownUntil: null, notifications: 1 },
-      { key: "proc_blocking:9", kind: "proc_blocking", entity: "9", firing: false, since: null, lastNotifiedAt: null, cooldownUntil: null, notifications: 2 },
+      {
+        key: "dep_down:db",
+        kind: "dep_down",
+        entity: "db",
+        firing: true,
+        since: null,
+        lastNotifiedAt: null,
+        cooldownUntil: null,
+        notifications: 1,
+      },
+      {
+        key: "proc_blocking:9",
+        kind: "proc_blocking",
+        entity: "9",
+        firing: false,
+        since: null,
+        lastNotifiedAt: null,
+        cooldownUntil: null,
+        notifications: 2,
+      },
     ];
     expect(signalStates(snap)).toEqual([
       { kind: "dep_down", entity: "db", active: true },

@@ -1,8 +1,16 @@
 // Every client rule of PROTOCOL.md, against the real server and a real `ws` client on loopback.
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  CLOSE_POLICY, CLOSE_TRY_AGAIN, DECISION_REPLAY, DecisionSchema, HelloSchema, MAX_BACKLOG_BYTES,
-  MAX_CLIENT_FRAME_BYTES, SnapshotSchema, type Decision, type Snapshot,
+  CLOSE_POLICY,
+  CLOSE_TRY_AGAIN,
+  DECISION_REPLAY,
+  DecisionSchema,
+  HelloSchema,
+  MAX_BACKLOG_BYTES,
+  MAX_CLIENT_FRAME_BYTES,
+  SnapshotSchema,
+  type Decision,
+  type Snapshot,
 } from "../../../probe/protocol.js";
 import { startServer, type ServerHandle, type ServerOptions } from "../../../probe/server/http.js";
 import { connect, until, type TestClient } from "./client.js";
@@ -15,14 +23,22 @@ const clients: TestClient[] = [];
 async function start(over: Partial<ServerOptions> = {}): Promise<ServerHandle> {
   let snap: Snapshot = makeSnapshot(1);
   server = await startServer({
-    host: "127.0.0.1", port: 0, token: TOKEN,
-    hello: makeHello, snapshot: () => snap, alive: () => true, metricsText: () => "",
+    host: "127.0.0.1",
+    port: 0,
+    token: TOKEN,
+    hello: makeHello,
+    snapshot: () => snap,
+    alive: () => true,
+    metricsText: () => "",
     ...over,
   });
   const s = server;
   const broadcast = s.broadcast;
   // the latest snapshot follows broadcasts, as the tick loop's does
-  s.broadcast = (m) => { if (m.type === "snapshot") snap = m; broadcast(m); };
+  s.broadcast = (m) => {
+    if (m.type === "snapshot") snap = m;
+    broadcast(m);
+  };
   return s;
 }
 
@@ -65,7 +81,8 @@ describe("greeting", () => {
 
   it("then streams each snapshot and decision as it is broadcast, to every client", async () => {
     const s = await start();
-    const a = client(), b = client();
+    const a = client(),
+      b = client();
     await Promise.all([a.received(2), b.received(2)]);
     const snap = makeSnapshot(2, 500);
     const dec: Decision = makeDecision(3, "repeat");
@@ -93,10 +110,12 @@ describe("client frames", () => {
     expect(s.stats().closedPolicy).toBe(1);
   }
 
-  it("closes a binary frame with 1008", () => expectPolicyClose((c) => c.ws.send(Buffer.from('{"type":"ping"}')), /binary/));
+  it("closes a binary frame with 1008", () =>
+    expectPolicyClose((c) => c.ws.send(Buffer.from('{"type":"ping"}')), /binary/));
   it("closes invalid JSON with 1008", () => expectPolicyClose((c) => c.ws.send("{type: ping"), /JSON/));
   it("closes an unknown type with 1008", () => expectPolicyClose((c) => c.ws.send('{"type":"subscribe"}'), /unknown/));
-  it("closes a JSON value that is not a message with 1008", () => expectPolicyClose((c) => c.ws.send("null"), /unknown/));
+  it("closes a JSON value that is not a message with 1008", () =>
+    expectPolicyClose((c) => c.ws.send("null"), /unknown/));
   it("closes a frame over 1 KiB with 1008, even a valid ping", () =>
     expectPolicyClose((c) => c.ws.send('{"type":"ping"}' + " ".repeat(MAX_CLIENT_FRAME_BYTES)), /over 1024/));
   it("closes a binary frame over 1 KiB with 1008", () =>
@@ -113,7 +132,10 @@ describe("client frames", () => {
     c.ws.send(padded + " ".repeat(MAX_CLIENT_FRAME_BYTES - padded.length));
     c.ws.send('{"type":"ping","note":"fields may be added"}');
     // a round trip after the pings: the server has read them before it answers this one
-    await new Promise<void>((resolve) => { c.ws.once("pong", () => resolve()); c.ws.ping(); });
+    await new Promise<void>((resolve) => {
+      c.ws.once("pong", () => resolve());
+      c.ws.ping();
+    });
     s.broadcast(makeSnapshot(9));
     await c.received(3);
     expect(c.frames[2]).toEqual(makeSnapshot(9));
@@ -128,7 +150,9 @@ describe("liveness", () => {
     const deaf = client(TOKEN, { autoPong: false });
     const good = client();
     let goodPings = 0;
-    good.ws.on("ping", () => { goodPings++; });
+    good.ws.on("ping", () => {
+      goodPings++;
+    });
     await Promise.all([deaf.received(2), good.received(2)]);
     const closed = await deaf.closed;
     expect(closed.code).toBe(1006); // terminated: no close frame
@@ -144,7 +168,8 @@ describe("liveness", () => {
 describe("backlog", () => {
   it("closes a client that stops reading with 1013 once its backlog passes 4 MiB; others keep receiving", async () => {
     const s = await start();
-    const slow = client(), fast = client();
+    const slow = client(),
+      fast = client();
     await Promise.all([slow.received(2), fast.received(2)]);
     const socket = (slow.ws as unknown as { _socket: import("node:net").Socket })._socket;
     socket.pause();

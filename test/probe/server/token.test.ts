@@ -9,7 +9,13 @@ import { generateToken, resolveToken } from "../../../probe/server/token.js";
 const dir = mkdtempSync(join(tmpdir(), "watchdog-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const read = (p: string) => readFile(p, "utf8");
-const ws = (token: string | null, tokenFile: string | null) => ({ enabled: true, host: "127.0.0.1", port: 0, token, tokenFile });
+const ws = (token: string | null, tokenFile: string | null) => ({
+  enabled: true,
+  host: "127.0.0.1",
+  port: 0,
+  token,
+  tokenFile,
+});
 
 describe("resolveToken", () => {
   it("uses WATCHDOG_WS_TOKEN as parsed by the config", async () => {
@@ -21,7 +27,11 @@ describe("resolveToken", () => {
   it("reads WATCHDOG_WS_TOKEN_FILE and trims the trailing newline", async () => {
     const f = join(dir, "token");
     writeFileSync(f, "file-token-0123456789abcdef\n");
-    expect(await resolveToken(ws(null, f), read)).toEqual({ ok: true, token: "file-token-0123456789abcdef", source: "file" });
+    expect(await resolveToken(ws(null, f), read)).toEqual({
+      ok: true,
+      token: "file-token-0123456789abcdef",
+      source: "file",
+    });
   });
 
   it("names the variable and the path when the file is missing", async () => {
@@ -35,7 +45,11 @@ describe("resolveToken", () => {
     expect(r).toEqual({ ok: false, error: `WATCHDOG_WS_TOKEN_FILE: cannot read ${dir}: EISDIR` });
   });
 
-  for (const [name, content] of [["too short", "short-token\n"], ["empty", "\n"], ["two words", "abcdefgh ijklmnopqrstu\n"]] as const) {
+  for (const [name, content] of [
+    ["too short", "short-token\n"],
+    ["empty", "\n"],
+    ["two words", "abcdefgh ijklmnopqrstu\n"],
+  ] as const) {
     it(`refuses a ${name} token file without echoing its content`, async () => {
       const f = join(dir, `bad-${name.replace(/\W/g, "")}`);
       writeFileSync(f, content);
@@ -48,13 +62,21 @@ describe("resolveToken", () => {
   }
 
   it("generates one when neither variable is set", async () => {
-    expect(await resolveToken(ws(null, null), read, () => "generated-0123456789")).toEqual({ ok: true, token: "generated-0123456789", source: "generated" });
-    const r = await resolveToken(ws(null, null), () => { throw new Error("must not read"); });
+    expect(await resolveToken(ws(null, null), read, () => "generated-0123456789")).toEqual({
+      ok: true,
+      token: "generated-0123456789",
+      source: "generated",
+    });
+    const r = await resolveToken(ws(null, null), () => {
+      throw new Error("must not read");
+    });
     expect(r.ok && r.source === "generated" && r.token.length).toBe(43);
   });
 
   it("a readFile that throws a non-Error still gives a named error", async () => {
-    const r = await resolveToken(ws(null, "/x"), () => { throw "nope"; });
+    const r = await resolveToken(ws(null, "/x"), () => {
+      throw "nope";
+    });
     expect(r).toEqual({ ok: false, error: "WATCHDOG_WS_TOKEN_FILE: cannot read /x: nope" });
   });
 });
