@@ -1,0 +1,69 @@
+// ESLint: typescript-eslint's type-aware rules, and the import boundaries that keep the
+// two halves apart. Formatting is Prettier's job (eslint-config-prettier turns off what
+// would fight it).
+import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
+import tseslint from "typescript-eslint";
+
+const restrict = (patterns) => ["error", { patterns }];
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", ".cache/", "test-results/", "test/fixtures/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/no-unnecessary-condition": ["error", { allowConstantLoopConditions: true }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
+  // The probe never imports the extension (nor VS Code).
+  {
+    files: ["probe/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict([
+        { group: ["**/extension/**", "vscode"], message: "the probe runs without the extension" },
+      ]),
+    },
+  },
+  // The extension takes from the probe only the wire schemas.
+  {
+    files: ["extension/**/*.ts"],
+    ignores: ["extension/views/**"],
+    rules: {
+      "no-restricted-imports": restrict([
+        {
+          group: ["**/probe/*", "**/probe/**/*", "!**/probe/protocol.js"],
+          message: "only probe/protocol.ts is shared",
+        },
+      ]),
+    },
+  },
+  // Views render what connections report; they never reach into a connection's internals.
+  {
+    files: ["extension/views/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict([
+        {
+          group: ["**/probe/*", "**/probe/**/*", "!**/probe/protocol.js"],
+          message: "only probe/protocol.ts is shared",
+        },
+        {
+          group: ["**/connection/*", "!**/connection/types.js"],
+          message: "views see connections through connection/types.ts only",
+        },
+      ]),
+    },
+  },
+  prettier,
+);
