@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/activation.ts [--runs 9]
 import { fork } from "node:child_process";
-import Module from "node:module";
+import Module, { createRequire } from "node:module";
 import { resolve } from "node:path";
 
 const runsAt = process.argv.indexOf("--runs");
@@ -73,10 +73,11 @@ async function child(mode: string): Promise<void> {
   };
   const t0 = performance.now();
   if (mode === "extension") {
-    const ext = require(resolve("dist/extension.js")) as { activate(ctx: unknown): unknown; deactivate?(): unknown };
+    // CommonJS on purpose: the editor loads dist/extension.js with require(), so must we.
+    const ext = createRequire(import.meta.url)(resolve("dist/extension.js")) as { activate(ctx: unknown): unknown; deactivate?(): unknown };
     await ext.activate(stub("context"));
   } else {
-    require(resolve("node_modules/ws"));
+    createRequire(import.meta.url)(resolve("node_modules/ws"));
   }
   process.send!({ ms: performance.now() - t0 });
   process.exit(0);

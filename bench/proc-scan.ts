@@ -65,7 +65,7 @@ class Sleepers {
       this.shells.push(sh);
       started.push(
         new Promise((resolve, reject) => {
-          const lines = createInterface({ input: sh.stdout! });
+          const lines = createInterface({ input: sh.stdout });
           lines.on("line", (l) => {
             if (l === "READY") resolve();
             else if (/^\d+$/.test(l)) this.pids.add(Number(l));

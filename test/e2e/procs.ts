@@ -2,7 +2,6 @@
 // by its pid at the end, failure or not. Children get their own process group (detached),
 // so code-server's extension host and pty host go with it.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { createServer } from "node:net";
 import { freePort } from "../helpers/ports.js";
 export { freePort };
 

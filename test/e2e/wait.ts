@@ -13,11 +13,11 @@ export async function waitFor<T>(
 ): Promise<T> {
   const end = Date.now() + opts.timeoutMs;
   const every = opts.everyMs ?? 250;
-  let last: unknown = undefined;
+  let last: unknown;
   for (;;) {
     try {
       const v = await probe();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) return v;
       last = v;
     } catch (e) {
       last = e instanceof Error ? `error: ${e.message.split("\n")[0]}` : e;
@@ -25,7 +25,7 @@ export async function waitFor<T>(
     if (Date.now() >= end) break;
     await new Promise((r) => setTimeout(r, every));
   }
-  let seen = "";
+  let seen: string;
   try {
     seen = opts.describe ? await opts.describe() : "";
   } catch (e) {

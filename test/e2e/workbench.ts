@@ -55,7 +55,7 @@ const READ_STATUS = `(() => {
 
 /** The extension's status-bar item (the entry named "Watchdog"), read as a person sees it. */
 export async function readStatus(page: Page): Promise<Status | undefined> {
-  return (await page.evaluate(READ_STATUS)) as Status | undefined;
+  return await page.evaluate<Status | undefined>(READ_STATUS);
 }
 
 /** `rgb(199, 46, 15)` → [199, 46, 15] */
@@ -157,7 +157,7 @@ const READ_ROWS = `Array.from(document.querySelectorAll(".part.sidebar .monaco-l
 
 /** Each visible side-bar row as a person reads it: "label description", whitespace folded. */
 export async function rowTexts(page: Page): Promise<string[]> {
-  return (await page.evaluate(READ_ROWS)) as string[];
+  return await page.evaluate<string[]>(READ_ROWS);
 }
 
 /** Replaces the user settings the way a person does: in the settings.json editor, then save. */
@@ -226,7 +226,10 @@ export async function openWatchdogView(page: Page): Promise<void> {
   await icon.waitFor({ state: "visible", timeout: 30_000 }).catch(() => {
     throw new Error("no Watchdog icon in the activity bar (is the extension installed?)");
   });
-  const selected = await icon.evaluate((a) => a.closest(".action-item")?.classList.contains("checked") ?? false);
+  // a string, as READ_STATUS: it runs in the browser, whose DOM types this project does not load
+  const selected = await icon.evaluate<boolean, undefined>(
+    `(a) => a.closest(".action-item")?.classList.contains("checked") ?? false`,
+  );
   if (!selected) await icon.click();
   await page.locator(".part.sidebar").waitFor({ state: "visible", timeout: 15_000 });
 }

@@ -60,25 +60,25 @@ export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<Runnin
   child.stderr!.on("data", (c: Buffer) => {
     out += c.toString();
   });
-  let exited = false;
+  const state = { exited: false };
   const exit = new Promise<void>((r) => {
     child.once("exit", () => {
-      exited = true;
+      state.exited = true;
       r();
     });
     // a binary that cannot be run: without a listener this would crash the test run; the ready loop reports it
     child.once("error", (e) => {
       out += `${e.message}\n`;
-      exited = true;
+      state.exited = true;
       r();
     });
   });
 
   const stop = async () => {
-    if (!exited && child.pid) {
+    if (!state.exited && child.pid) {
       process.kill(child.pid, "SIGTERM");
       const t = setTimeout(() => {
-        if (!exited && child.pid) process.kill(child.pid, "SIGKILL");
+        if (!state.exited && child.pid) process.kill(child.pid, "SIGKILL");
       }, 5000);
       await exit;
       clearTimeout(t);
@@ -88,7 +88,7 @@ export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<Runnin
 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (exited) {
+    if (state.exited) {
       await stop();
       throw new Error(`Alertmanager exited before it was ready:\n${out}`);
     }

@@ -234,7 +234,7 @@ export async function startFakeProbe(opts: FakeProbeOptions = {}): Promise<FakeP
           ws.on("close", () => clients.delete(ws));
           ws.on("message", (data, isBinary) => {
             if (isBinary) return ws.close(1008, "binary frame");
-            received.push(data.toString());
+            received.push((data as Buffer).toString());
           });
           if (fake.greet) {
             ws.send(JSON.stringify(fake.hello));

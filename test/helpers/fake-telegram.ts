@@ -158,7 +158,7 @@ export async function startFakeTelegram(opts: { token?: string; now?: () => numb
       const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? "").split("?")[0]!);
       const tokenOk = m !== null && m[1] === token;
       const method = m?.[2]?.toLowerCase() ?? "";
-      let body: Record<string, unknown> | null = null;
+      let body: Record<string, unknown> | null;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
       } catch {

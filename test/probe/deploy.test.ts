@@ -54,7 +54,7 @@ function parseYaml(text: string): Yaml {
     lines.push({ indent: body.length - body.trimStart().length, text: body.trim(), no: i + 1 });
   });
   let i = 0;
-  const keyRe = /^([A-Za-z0-9_.\-]+|"[^"]*"):(?:\s+(.*))?$/;
+  const keyRe = /^([A-Za-z0-9_.-]+|"[^"]*"):(?:\s+(.*))?$/;
 
   function block(indent: number): Yaml {
     if (lines[i]!.text.startsWith("-")) return list(indent);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig, type Config } from "../../probe/config.js";
 import type { LogLine } from "../../probe/log.js";
-import { ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
+import { ServerMessageSchema, type ServerMessage, type Snapshot } from "../../probe/protocol.js";
 import { buildSources } from "../../probe/sources.js";
 import { startFakeTelegram, type FakeTelegram } from "../helpers/fake-telegram.js";
 
@@ -50,8 +50,8 @@ describe("invariant 4: with WATCHDOG_PROC_ENABLED=false the proc source costs no
 });
 
 describe("invariant 5: secrets in command lines never leave the probe, on any channel", () => {
-  let probe: Probe;
-  let tg: FakeTelegram;
+  let probe: Probe | undefined;
+  let tg: FakeTelegram | undefined;
   const logs: LogLine[] = [];
   const frames: string[] = [];
   let metricsBody = "";
@@ -73,14 +73,14 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
     const ws = new WebSocket(probe.url!, { headers: { Authorization: `Bearer ${TOKEN}` } });
     await new Promise<void>((resolve, reject) => {
       ws.on("message", (d) => {
-        frames.push(String(d));
-        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse(String(d)));
+        frames.push((d as Buffer).toString());
+        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse((d as Buffer).toString()));
         if (m.type === "snapshot" && m.processes.length > 0 && frames.some((f) => f.includes('"decision"'))) resolve();
       });
       ws.on("error", reject);
     });
     ws.close();
-    await tg.waitFor(() => tg.messages.length >= 3, 15_000);
+    await tg.waitFor(() => tg!.messages.length >= 3, 15_000);
     metricsBody = await (await fetch(probe.url!.replace("ws://", "http://").replace("/v1/stream", "/metrics"))).text();
   });
   afterAll(async () => {
@@ -89,23 +89,23 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
   });
 
   it("the stream shows the processes with their secrets masked", () => {
-    const snap = frames.map((f) => JSON.parse(f)).findLast((m) => m.type === "snapshot");
-    const p4242 = snap.processes.find((p: { pid: number }) => p.pid === 4242);
+    const snap = frames
+      .map((f) => ServerMessageSchema.parse(JSON.parse(f)))
+      .findLast((m): m is Snapshot => m.type === "snapshot")!;
+    const p4242 = snap.processes.find((p) => p.pid === 4242)!;
     expect(p4242.cmdline).toBe("python -m pytest tests/ --token=***");
-    expect(snap.processes.find((p: { pid: number }) => p.pid === 4800).cmdline).toContain(
-      "postgres://app:***@db:5432/test",
-    );
+    expect(snap.processes.find((p) => p.pid === 4800)!.cmdline).toContain("postgres://app:***@db:5432/test");
   });
 
   it.each(SECRETS)("%s is in no stream frame, Telegram message, log line or /metrics", (secret) => {
     expect(frames.join("\n")).not.toContain(secret);
-    expect(tg.requests.map((r) => JSON.stringify(r.body)).join("\n")).not.toContain(secret);
+    expect(tg!.requests.map((r) => JSON.stringify(r.body)).join("\n")).not.toContain(secret);
     expect(logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(secret);
     expect(metricsBody).not.toContain(secret);
   });
 
   it("Telegram got one message per orphaned pytest, naming the host and the kill command", () => {
-    const about4242 = tg.messages.filter((m) => m.visible.includes("PID: 4242"));
+    const about4242 = tg!.messages.filter((m) => m.visible.includes("PID: 4242"));
     expect(about4242).toHaveLength(1);
     expect(about4242[0]!.visible).toContain("ci-runner-3");
     expect(about4242[0]!.visible).toContain("kill -TERM 4242");

@@ -48,7 +48,7 @@ function run(env: Record<string, string>, stdin: "ignore" | "pipe" = "ignore") {
       const check = () => {
         for (const l of stdout.split("\n")) {
           try {
-            const j = JSON.parse(l);
+            const j = JSON.parse(l) as Record<string, unknown>;
             if (j.event === event) {
               resolve(j);
               return true;
@@ -91,7 +91,7 @@ describe("node dist/probe.js", () => {
     const msgs: ServerMessage[] = [];
     await new Promise<void>((resolve, reject) => {
       ws.on("message", (d) => {
-        msgs.push(ServerMessageSchema.parse(JSON.parse(String(d))));
+        msgs.push(ServerMessageSchema.parse(JSON.parse((d as Buffer).toString())));
         if (msgs.some((m) => m.type === "snapshot" && m.processes.length > 0)) resolve();
       });
       ws.on("error", reject);
@@ -120,7 +120,7 @@ describe("node dist/probe.js", () => {
     const ws = new WebSocket(String(url), { headers: { Authorization: `Bearer ${TOKEN}` } });
     const snap = await new Promise<ServerMessage>((resolve) =>
       ws.on("message", (d) => {
-        const m = ServerMessageSchema.parse(JSON.parse(String(d)));
+        const m = ServerMessageSchema.parse(JSON.parse((d as Buffer).toString()));
         if (m.type === "snapshot") resolve(m);
       }),
     );
@@ -157,7 +157,7 @@ describe("node dist/probe.js", () => {
     let snapshots = 0;
     await new Promise<void>((resolve) =>
       ws.on("message", (d) => {
-        if (String(d).includes('"snapshot"') && ++snapshots >= 3) resolve();
+        if ((d as Buffer).toString().includes('"snapshot"') && ++snapshots >= 3) resolve();
       }),
     );
     ws.close();

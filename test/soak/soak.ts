@@ -46,7 +46,7 @@ export interface SoakOptions {
   /** false skips the heap figures (and their check): the sabotage tests do not need them */
   measureHeap?: boolean;
   /** progress and report lines */
-  print?(line: string): void;
+  print?: (line: string) => void;
   /** test-only: break one thing on purpose, to show that the checks catch it */
   sabotage?: Sabotage;
 }

@@ -59,9 +59,12 @@ function throwing(name: string, v: number): Promise<SourceOutput> {
       throw Object.assign(new Error(`${name}: read failed`), { code: "EIO" });
     case 1:
       return Promise.reject(new Error(`${name}: connection refused`));
+    // Sources written by others may throw anything; the loop must name them all the same.
     case 2:
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
       throw `${name}: a thrown string`;
     default:
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
       return Promise.reject({ weird: name });
   }
 }

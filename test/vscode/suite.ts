@@ -172,7 +172,8 @@ export async function run(): Promise<void> {
 
   r.test("every command in the manifest is registered, under the Watchdog category", async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const contributed = (ext.packageJSON.contributes?.commands ?? []) as Array<{ command: string; category?: string }>;
+    const manifest = ext.packageJSON as { contributes?: { commands?: Array<{ command: string; category?: string }> } };
+    const contributed = manifest.contributes?.commands ?? [];
     assert(contributed.length >= 5, `only ${contributed.length} commands in the manifest`);
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.map((c) => c.command).filter((c) => !registered.has(c));

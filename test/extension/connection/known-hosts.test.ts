@@ -60,7 +60,7 @@ describe("matchHostKey", () => {
     ["indented entry with a comment", "indented.example", 22, B, "match"],
     ["a line whose blob type lies was skipped", "typelie.example", 22, A, "unknown"],
   ])("%s", (_n, host, port, key, result) => {
-    expect(matchHostKey(entries, host as string, port as number, ED, key as Buffer).result).toBe(result);
+    expect(matchHostKey(entries, host, port, ED, key as Buffer).result).toBe(result);
   });
 
   it("a different key of the same type is a CHANGED key, with where the old one is", () => {

@@ -6,9 +6,24 @@ import { describe, expect, it } from "vitest";
 import { localProbeEnv } from "../../../extension/settings.js";
 
 const root = join(import.meta.dirname, "../../..");
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+/** The parts of package.json these tests read. */
+interface Manifest {
+  activationEvents: string[];
+  main: string;
+  icon: string;
+  capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+  contributes: {
+    commands: Array<{ command: string; category?: string }>;
+    menus: Record<string, Array<{ command: string; when: string }>>;
+    viewsWelcome: Array<{ contents: string }>;
+    views: { watchdog: Array<{ id: string }> };
+    viewsContainers: { activitybar: Array<{ id: string; icon: string }> };
+    configuration: { properties: Record<string, { default?: unknown }> };
+  };
+}
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
 const nls = JSON.parse(readFileSync(join(root, "package.nls.json"), "utf8")) as Record<string, string>;
-const declared: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
+const declared = pkg.contributes.commands.map((c) => c.command);
 
 describe("package.json contributes", () => {
   // The status-bar alarm must show without opening the sidebar, yet never delay start-up:
@@ -27,15 +42,13 @@ describe("package.json contributes", () => {
   });
 
   it("points menus and welcome buttons at declared commands only", () => {
-    const menus = Object.values(
-      pkg.contributes.menus as Record<string, Array<{ command: string; when: string }>>,
-    ).flat();
+    const menus = Object.values(pkg.contributes.menus).flat();
     expect(menus.length).toBeGreaterThan(10);
     for (const m of menus) {
       expect(declared).toContain(m.command);
       expect(m.when).toMatch(/^view == watchdog\.probes/);
     }
-    const welcome = nls[pkg.contributes.viewsWelcome[0].contents.replace(/%/g, "")]!;
+    const welcome = nls[pkg.contributes.viewsWelcome[0]!.contents.replace(/%/g, "")]!;
     const links = [...welcome.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
     expect(links).toEqual(["watchdog.connect", "watchdog.startLocalProbe", "watchdog.openSettings"]);
     for (const l of links) expect(declared).toContain(l);
@@ -44,15 +57,15 @@ describe("package.json contributes", () => {
   it("matches the ids the code uses", () => {
     const tree = readFileSync(join(root, "extension/views/tree.ts"), "utf8");
     const viewId = /VIEW_ID = "([^"]+)"/.exec(tree)?.[1];
-    expect(pkg.contributes.views.watchdog[0].id).toBe(viewId);
-    expect(pkg.contributes.viewsContainers.activitybar[0].id).toBe("watchdog");
+    expect(pkg.contributes.views.watchdog[0]!.id).toBe(viewId);
+    expect(pkg.contributes.viewsContainers.activitybar[0]!.id).toBe("watchdog");
   });
 
   it("ships its icons: a 128×128 PNG for the marketplace and an SVG for the activity bar", () => {
     const png = readFileSync(join(root, pkg.icon));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]);
-    expect(readFileSync(join(root, pkg.contributes.viewsContainers.activitybar[0].icon), "utf8")).toMatch(/^<svg/);
+    expect(readFileSync(join(root, pkg.contributes.viewsContainers.activitybar[0]!.icon), "utf8")).toMatch(/^<svg/);
   });
 
   it("declares the settings the code reads, with defaults the code accepts", () => {
@@ -63,7 +76,7 @@ describe("package.json contributes", () => {
       "watchdog.notifications.enabled",
       "watchdog.probes",
     ]);
-    expect(localProbeEnv(props["watchdog.localProbe.env"].default)).toEqual({
+    expect(localProbeEnv(props["watchdog.localProbe.env"]!.default)).toEqual({
       env: { WATCHDOG_PROC_ENABLED: "true" },
       errors: [],
     });

@@ -100,7 +100,7 @@ describe("ProbeTree", () => {
   function make() {
     src.connections = [conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")] }) })];
     const tree = new ProbeTree(src, t, () => now);
-    tree.onDidChangeTreeData((e) => fired.push(e === undefined ? undefined : Array.isArray(e) ? e : [e as string]));
+    tree.onDidChangeTreeData((e) => fired.push(e === undefined ? undefined : Array.isArray(e) ? e : [e]));
     return tree;
   }
 

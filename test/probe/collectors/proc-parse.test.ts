@@ -242,7 +242,7 @@ describe("buildProcessInfo and signals", () => {
     const p = buildProcessInfo(
       {
         stat: STAT,
-        argv: ["pytest", ...Array(200).fill("tests/test_x.py"), "--token=abc123"],
+        argv: ["pytest", ...Array<string>(200).fill("tests/test_x.py"), "--token=abc123"],
         ageS: 1,
         btimeS: null,
         parentComm: null,

@@ -126,11 +126,11 @@ describe("proc source on the fixture tree", () => {
   it("never opens anything named environ, though it reads cmdline and stat", async () => {
     const opened: string[] = [];
     const real = fs.openSync;
-    vi.spyOn(fs, "openSync").mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+    vi.spyOn(fs, "openSync").mockImplementation((p: fs.PathLike, ...rest: unknown[]) => {
       opened.push(String(p));
       if (/environ$/.test(String(p))) throw new Error("opened environ");
       return (real as (...a: unknown[]) => number)(p, ...rest);
-    }) as typeof fs.openSync);
+    });
     const readFile = vi.spyOn(fs, "readFileSync");
     await source(FIX).collect(ctx());
     expect(opened).toContain(join(FIX, "4242/cmdline"));
@@ -170,12 +170,12 @@ describe("proc source failures", () => {
     t.pid(701, { cmdline: "pytest\0b\0" });
     t.pid(702, { cmdline: "pytest\0c\0" });
     const real = fs.openSync;
-    vi.spyOn(fs, "openSync").mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+    vi.spyOn(fs, "openSync").mockImplementation((p: fs.PathLike, ...rest: unknown[]) => {
       const path = String(p);
       if (path.endsWith("/700/stat")) fs.rmSync(join(t.root, "700"), { recursive: true }); // exits between two reads
       if (path.endsWith("/701/cmdline")) throw Object.assign(new Error("no such process"), { code: "ESRCH" });
       return (real as (...a: unknown[]) => number)(p, ...rest);
-    }) as typeof fs.openSync);
+    });
     const out = await source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" }).collect(ctx());
     expect(out.processes!.map((p) => p.pid)).toEqual([702]);
     expect(out.skipped).toEqual({ vanished: 2, nonNumeric: 2 }); // + uptime, stat

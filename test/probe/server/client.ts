@@ -21,7 +21,7 @@ export function connect(url: string, token: string | null, opts: ClientOptions =
   const invalid: string[] = [];
   const waiters: Array<{ n: number; resolve: (f: ServerMessage[]) => void }> = [];
   ws.on("message", (data, isBinary) => {
-    const text = data.toString();
+    const text = (data as Buffer).toString();
     let ok = false;
     if (!isBinary) {
       try {

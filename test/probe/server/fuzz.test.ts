@@ -150,7 +150,7 @@ function offence(r: Rng): Frames & { code: number; what: string } {
       what: "invalid JSON",
     }),
     () => ({
-      ...one(frame(1, textOf(r() < 0.5 ? pick(r, WRONG_SHAPES) : (JSON.stringify(randomJson(r)) ?? "x")))),
+      ...one(frame(1, textOf(r() < 0.5 ? pick(r, WRONG_SHAPES) : JSON.stringify(randomJson(r))))),
       code: 1008,
       what: "JSON of a wrong shape",
     }),

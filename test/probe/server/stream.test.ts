@@ -33,7 +33,7 @@ async function start(over: Partial<ServerOptions> = {}): Promise<ServerHandle> {
     ...over,
   });
   const s = server;
-  const broadcast = s.broadcast;
+  const broadcast = s.broadcast.bind(s);
   // the latest snapshot follows broadcasts, as the tick loop's does
   s.broadcast = (m) => {
     if (m.type === "snapshot") snap = m;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,6 +75,7 @@ describe("resolveToken", () => {
 
   it("a readFile that throws a non-Error still gives a named error", async () => {
     const r = await resolveToken(ws(null, "/x"), () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
       throw "nope";
     });
     expect(r).toEqual({ ok: false, error: "WATCHDOG_WS_TOKEN_FILE: cannot read /x: nope" });
