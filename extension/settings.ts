@@ -36,6 +36,7 @@ export function validateName(name: string, taken: readonly string[], t: Translat
   // the same rules as `watchdog.probes` itself (connection/settings.ts), so what the
   // command writes is always accepted when read back
   if (n.length > 64) return t("Use at most 64 characters.");
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(n)) return t("Leave control characters out of the name.");
   if (n === LOCAL_PROBE_NAME) return t('"local" is reserved for the probe the extension starts.');
   if (taken.some((x) => x.trim() === n)) return t("A probe named {0} already exists.", n);
@@ -67,7 +68,7 @@ export function validateRequired(text: string, t: Translate): string | undefined
 
 /** The setting with one more entry; entries we do not understand are kept as they were. */
 export function withProbe(raw: unknown, entry: DirectEntry | SshEntry): unknown[] {
-  return [...(Array.isArray(raw) ? raw : []), entry];
+  return [...(Array.isArray(raw) ? (raw as unknown[]) : []), entry];
 }
 
 export function directEntry(name: string, url: string): DirectEntry {

@@ -86,9 +86,9 @@ export class TickLoop {
       await this.tick().catch(() => undefined);
       if (this.stopped || chain !== this.chain) return;
       const wait = Math.max(0, this.opts.tickS * 1000 - (this.clock.now() - started));
-      this.timer = this.clock.setTimeout(run, wait);
+      this.timer = this.clock.setTimeout(() => void run(), wait);
     };
-    this.timer = this.clock.setTimeout(run, 0);
+    this.timer = this.clock.setTimeout(() => void run(), 0);
   }
 
   /** Stops scheduling; resolves once a tick in progress has finished. */

@@ -44,9 +44,12 @@ export function readTrustStore(raw: unknown): TrustStore {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return out;
   for (const [k, v] of Object.entries(raw)) {
     if (!Array.isArray(v)) continue;
-    const keys = v.filter(
+    const keys = (v as unknown[]).filter(
       (x): x is { keyType: string; fingerprint: string } =>
-        typeof x === "object" && x !== null && typeof x.keyType === "string" && typeof x.fingerprint === "string",
+        typeof x === "object" &&
+        x !== null &&
+        typeof (x as Record<string, unknown>).keyType === "string" &&
+        typeof (x as Record<string, unknown>).fingerprint === "string",
     );
     if (keys.length) out[k] = keys.map(({ keyType, fingerprint }) => ({ keyType, fingerprint }));
   }

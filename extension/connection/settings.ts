@@ -9,14 +9,13 @@ import type { ProbeTarget } from "./types.js";
 const messages = { error: english().localeError };
 
 /** Names are the key of a probe's token in SecretStorage and of its tree node. */
-const NameSchema = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(1, "must not be empty"),
-    z.maxLength(64, "at most 64 characters"),
-    z.regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
-  );
+const NameSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, "must not be empty"),
+  z.maxLength(64, "at most 64 characters"),
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  z.regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters"),
+);
 
 const FingerprintSchema = z
   .string()

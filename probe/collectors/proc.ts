@@ -66,8 +66,8 @@ function reasonOf(e: unknown): ProcSkipReason {
 }
 
 function codeOf(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return err.code ?? err.message ?? String(e);
+  const err = e as Partial<NodeJS.ErrnoException> | null;
+  return err?.code ?? err?.message ?? String(e);
 }
 
 interface Candidate {
@@ -120,7 +120,7 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
     try {
       names = fs.readdirSync(root);
     } catch (e) {
-      throw new Error(`cannot list ${root}: ${codeOf(e)}`);
+      throw new Error(`cannot list ${root}: ${codeOf(e)}`, { cause: e });
     }
     const found: Candidate[] = [];
     for (const entry of names) {
@@ -178,7 +178,7 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
     try {
       uptime = parseUptime(readSmall(`${root}/uptime`));
     } catch (e) {
-      throw new Error(`cannot read ${root}/uptime: ${codeOf(e)}`);
+      throw new Error(`cannot read ${root}/uptime: ${codeOf(e)}`, { cause: e });
     }
     if (uptime === null) throw new Error(`cannot parse ${root}/uptime`);
     if (btimeS === null) {

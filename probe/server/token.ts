@@ -29,7 +29,7 @@ export async function resolveToken(
   try {
     text = await readFile(ws.tokenFile);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException)?.code;
+    const code = (e as Partial<NodeJS.ErrnoException> | null)?.code;
     const why = code ?? (e instanceof Error ? e.message : String(e));
     return { ok: false, error: `WATCHDOG_WS_TOKEN_FILE: cannot read ${ws.tokenFile}: ${why}` };
   }
