@@ -9,7 +9,7 @@ import tseslint from "typescript-eslint";
 const restrict = (patterns) => ["error", { patterns }];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".cache/", "test-results/", "test/fixtures/"] },
+  { ignores: ["dist/", "node_modules/", ".cache/", ".vscode-test/", "test-results/", "test/fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,22 +1,34 @@
 // Runs the bundled suite inside code-server's extension host: the workbench URL carries a
 // `payload` with extensionDevelopmentPath/extensionTestsPath (as @vscode/test-web does),
 // and the workbench reports the suite's end through window.codeAutomationExit(code).
-// Usage: npx tsx test/vscode/in-code-server.ts <bundled suite.js>
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+// test/vscode/main.ts calls it when no desktop VS Code is given or can be downloaded.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { assertInstalled, remoteUri, startCodeServer, workbenchUrl, writeUserSettings } from "../e2e/code-server.js";
+import {
+  assertInstalled,
+  CODE_SERVER_DIR,
+  remoteUri,
+  startCodeServer,
+  workbenchUrl,
+  writeUserSettings,
+} from "../e2e/code-server.js";
 import { Procs } from "../e2e/procs.js";
 import { withTimeout } from "../e2e/wait.js";
 import { launchBrowser, newPage } from "../e2e/workbench.js";
+import { manifestVersion } from "./host.js";
 
-async function main(): Promise<number> {
-  const suite = resolve(process.argv[2] ?? ".cache/vscode-test/suite.js");
-  if (!existsSync(suite)) throw new Error(`no bundled suite at ${suite}`);
+/** The installed code-server's version, from its package.json. */
+export function codeServerVersion(): string {
+  const text = readFileSync(join(CODE_SERVER_DIR, "node_modules/code-server/package.json"), "utf8");
+  return manifestVersion(text) ?? "(version unknown)";
+}
+
+/** Runs the suite; resolves with the extension host's exit code. The suite writes `resultsFile`. */
+export async function runInCodeServer(suite: string, resultsFile: string): Promise<number> {
   assertInstalled();
   const repo = resolve(".");
   const tmp = mkdtempSync(join(tmpdir(), "watchdog-vscode-test-"));
-  const resultsFile = join(tmp, "results.json");
   const procs = new Procs();
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   try {
@@ -45,28 +57,10 @@ async function main(): Promise<number> {
       ["extensionTestsPath", remoteUri(cs, suite)],
     ];
     await page.goto(workbenchUrl(cs, payload), { waitUntil: "domcontentloaded", timeout: 60_000 });
-    const code = await withTimeout("the extension-host suite to finish (codeAutomationExit)", exited, 180_000);
-    if (!existsSync(resultsFile)) {
-      console.log(`the suite exited with ${code} but wrote no results (did run() load?)`);
-      return code === 0 ? 1 : code;
-    }
-    const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { ok: boolean }[];
-    const passed = results.filter((r) => r.ok).length;
-    console.log(`extension host exit code ${code}`);
-    console.log(`${passed} passed, ${results.length - passed} failed`);
-    return code === 0 && passed === results.length && results.length > 0 ? 0 : 1;
+    return await withTimeout("the extension-host suite to finish (codeAutomationExit)", exited, 180_000);
   } finally {
     await browser?.close().catch(() => undefined);
     await procs.stopAll();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
-
-main().then(
-  (c) => process.exit(c),
-  (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    console.log("0 passed, 1 failed");
-    process.exit(1);
-  },
-);
