@@ -36,7 +36,7 @@ const EXAMPLES = jsonBlocks(DOC).map(({ line, text }) => {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`docs/protocol.md line ${line}: the json example does not parse: ${String(e)}`);
+    throw new Error(`docs/protocol.md line ${line}: the json example does not parse: ${String(e)}`, { cause: e });
   }
   const type = (value as { type?: unknown }).type;
   return { line, text, value, type: typeof type === "string" ? type : JSON.stringify(type) };
