@@ -1,4 +1,4 @@
-// The wire contract between the probe and its clients (../shared/PROTOCOL.md, version 1).
+// The wire contract between the probe and its clients (docs/protocol.md, version 1).
 // Both sides import these schemas: the probe validates what it sends in tests, the
 // extension parses every inbound frame with them. Fields may be added, never renamed.
 // zod/mini, not classic zod: the extension loads this at activation, and classic zod's

@@ -123,7 +123,7 @@ export class ProbeClient {
 
   private dispatch(e: ConnEvent): void {
     const before = this.machine.state;
-    const { machine, effects } = step(this.machine, e, this.o.now(), this.o.random);
+    const { machine, effects } = step(this.machine, e, this.o.now(), () => this.o.random());
     this.machine = machine;
     for (const fx of effects) this.perform(fx);
     if (machine.state !== before) {
@@ -226,7 +226,7 @@ export class ProbeClient {
       if (this.isCurrent(a)) this.dispatch({ type: "closed", reason: errText(e), fatal: e instanceof FatalDialError });
       return;
     }
-    a.release = dialed.release;
+    a.release = () => dialed.release();
     if (!this.isCurrent(a)) {
       a.markClosed();
       return this.release(a);
@@ -333,6 +333,14 @@ export class ProbeClient {
 
   private onFrame(a: Attempt, buf: Buffer, isBinary: boolean): void {
     const r = parseServerFrame(buf, isBinary, buf.length);
+    if (r.skip === "newer-protocol") {
+      this.dispatch({ type: "incompatible", protocol: r.protocol, reason: r.reason });
+      return;
+    }
+    if (r.skip === "unknown-type") {
+      this.o.log.debug?.(`probe "${this.o.target.name}": ${r.reason}`);
+      return;
+    }
     if (!r.ok) {
       this.data.rejectedFrames++;
       if (a.rejectedLogged < REJECT_LOG_LIMIT) {

@@ -24,6 +24,8 @@ export type ConnEvent =
       /** host key refused, bad settings, no token… */ fatal?: boolean;
     }
   | { type: "retryTimerFired" }
+  /** the probe's hello speaks a newer major protocol: retrying cannot help, updating the extension can */
+  | { type: "incompatible"; protocol: number; reason: string }
   /** from outside the socket: e.g. the local probe process died at start-up */
   | { type: "fail"; reason: string }
   | { type: "stop" };
@@ -111,6 +113,12 @@ export function step(m: Machine, e: ConnEvent, now: number, random: () => number
       return {
         machine: { state: { phase: "connecting", attempt: s.attempt }, failures: m.failures },
         effects: [{ type: "open" }],
+      };
+    case "incompatible":
+      if (s.phase !== "connecting" && s.phase !== "connected") return same;
+      return {
+        machine: { state: { phase: "failed", reason: e.reason, probeProtocol: e.protocol }, failures: m.failures },
+        effects: [{ type: "cancelRetry" }, { type: "close" }],
       };
     case "fail":
       return {

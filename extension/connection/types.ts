@@ -25,8 +25,11 @@ export type ConnectionState =
   | { phase: "connected"; since: number }
   /** `attempt`: the number the next attempt will carry; `retryAt`: ms since epoch */
   | { phase: "waiting"; attempt: number; retryAt: number; reason: string }
-  /** not retried (401/403/404, host key refused, bad settings): shown until the user acts */
-  | { phase: "failed"; reason: string };
+  /**
+   * not retried (401/403/404, host key refused, bad settings, a newer protocol): shown until the user acts.
+   * `probeProtocol`: the probe speaks this newer major protocol version; the extension needs an update.
+   */
+  | { phase: "failed"; reason: string; probeProtocol?: number };
 
 export interface ProbeConnectionView {
   readonly id: string;

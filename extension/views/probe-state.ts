@@ -74,6 +74,12 @@ export function stateText(c: ProbeConnectionView, now: number, t: Translate): St
       };
     }
     case "failed":
+      if (s.probeProtocol !== undefined) {
+        return {
+          text: t("this probe speaks protocol {0}; update the extension", s.probeProtocol),
+          icon: { id: "error", color: "list.errorForeground" },
+        };
+      }
       return {
         text: t("disconnected: {0}", plain(s.reason, 120)),
         icon: { id: "error", color: "list.errorForeground" },

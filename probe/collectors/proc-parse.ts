@@ -79,7 +79,7 @@ export const INIT_COMMS: ReadonlySet<string> = new Set([
   "s6-svscan",
 ]);
 
-/** PROTOCOL.md: ppid 0 or 1, or a parent that is an init (a container's tini under `pid: host`). */
+/** docs/protocol.md: ppid 0 or 1, or a parent that is an init (a container's tini under `pid: host`). */
 export function isOrphaned(ppid: number, parentComm: string | null): boolean {
   return ppid <= 1 || (parentComm !== null && INIT_COMMS.has(parentComm));
 }

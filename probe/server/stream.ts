@@ -1,4 +1,4 @@
-// The /v1/stream fan-out (../../shared/PROTOCOL.md): hello → latest snapshot → replay,
+// The /v1/stream fan-out (docs/protocol.md): hello → latest snapshot → replay,
 // then every broadcast. Enforces the client rules: only {"type":"ping"} may come in
 // (anything else closes with 1008), ping/pong liveness, and a 4 MiB backlog cap (1013).
 // Each broadcast is serialized once; every client gets the same bytes.

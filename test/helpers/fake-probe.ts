@@ -1,4 +1,4 @@
-// A small real probe stream server on 127.0.0.1 (port 0) that speaks PROTOCOL.md: bearer
+// A small real probe stream server on 127.0.0.1 (port 0) that speaks docs/protocol.md: bearer
 // auth before the upgrade (401), hello → latest snapshot → replay of up to 50 decisions,
 // then whatever the test pushes. It can also misbehave on purpose: raw/invalid frames,
 // closes with any code, a fixed HTTP refusal. Shared by connection, views and e2e tests.

@@ -1,4 +1,4 @@
-// DESIGN.md's invariants, checked on the assembled probe (probe/app.ts) rather than piece by piece.
+// The invariants of docs/architecture.md, checked on the assembled probe (probe/app.ts) rather than piece by piece.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";

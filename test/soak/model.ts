@@ -1,6 +1,6 @@
 // The model: what the tick loop must decide, tick by tick, derived from the plan alone
 // (written independently of probe/decide.ts and probe/loop.ts, so it can disagree).
-// Rules it encodes (DESIGN.md "The decision" + loop.ts):
+// Rules it encodes (docs/architecture.md "The decision" + loop.ts):
 // - a failing source (threw, timed out, returned garbage) keeps the signals of its last
 //   good tick, whatever they were, and adds an active `source_error:<name>`;
 // - a vanish fault is a good tick: the pid is gone from the scan, so it recovers;

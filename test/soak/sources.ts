@@ -85,7 +85,7 @@ function hanging(s: SourcePlan, k: number, v: number, ctx: CollectContext, clock
   }
 }
 
-/** Output the loop must refuse as a source failure (DESIGN.md: "returned garbage"). */
+/** Output the loop must refuse as a source failure (docs/architecture.md: "returned garbage"). */
 function garbage(s: SourcePlan, k: number, v: number, now: number): SourceOutput {
   const junk: unknown[] = [
     null,

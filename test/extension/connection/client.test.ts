@@ -4,7 +4,10 @@ import { ProbeClient, type ClientOptions } from "../../../extension/connection/c
 import { streamUrl } from "../../../extension/connection/dialer.js";
 import type { Decision } from "../../../probe/protocol.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
-import { makeProcess, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { buildStatus } from "../../../extension/views/status-model.js";
+import { buildTree } from "../../../extension/views/model.js";
+import { formatMessage } from "../../../extension/views/format.js";
+import { makeHello, makeProcess, makeSnapshot, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
 import { until } from "./until.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,8 +37,8 @@ async function rig(
   const client = new ProbeClient({
     id: "probe:t",
     target: { kind: "direct", name: "t", url: fake.url },
-    getToken: async () => (opts.token === null ? undefined : (opts.token ?? fake.token)),
-    dialer: { dial: async () => ({ url: streamUrl(fake.url), release() {} }) },
+    getToken: () => Promise.resolve(opts.token === null ? undefined : (opts.token ?? fake.token)),
+    dialer: { dial: () => Promise.resolve({ url: streamUrl(fake.url), release() {} }) },
     log: { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
     now: Date.now,
     random: () => 0.5,
@@ -84,7 +87,6 @@ describe("ProbeClient against a probe stream", () => {
     const hostile: (string | Buffer)[] = [
       "{not json",
       "[]",
-      JSON.stringify({ type: "exec", command: "rm -rf ~" }),
       JSON.stringify({ ...good, seq: "7" }),
       JSON.stringify({ ...good, processes: [{ ...makeProcess(), pid: "4242; reboot" }] }),
       JSON.stringify({ type: "decision", seq: 1 }),
@@ -114,7 +116,7 @@ describe("ProbeClient against a probe stream", () => {
     await until("connected", () => phase(r) === "connected");
     r.fake.sendRaw(JSON.stringify({ type: "decision", text: "x".repeat(100_000) }));
     await until("waiting", () => phase(r) === "waiting");
-    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining("exceeded 65536 bytes") });
+    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining("exceeded 65536 bytes") as string });
     expect(r.client.view.rejectedFrames).toBe(1);
     await until("connected again", () => phase(r) === "connected");
     expect(r.fake.attempts.length).toBe(2);
@@ -137,7 +139,7 @@ describe("ProbeClient against a probe stream", () => {
     const r = await rig({ fake });
     r.client.start();
     await until("failed", () => phase(r) === "failed");
-    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining(`HTTP ${status}`) });
+    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining(`HTTP ${status}`) as string });
     await sleep(800); // three times the first backoff: a retry would have happened by now
     expect(fake.attempts.length).toBe(1);
     expect(phase(r)).toBe("failed");
@@ -155,7 +157,7 @@ describe("ProbeClient against a probe stream", () => {
     const r = await rig({ token: null });
     r.client.start();
     await until("failed", () => phase(r) === "failed");
-    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining("no token stored") });
+    expect(r.client.view.state).toMatchObject({ reason: expect.stringContaining("no token stored") as string });
     expect(r.fake.attempts.length).toBe(0);
   });
 
@@ -206,5 +208,92 @@ describe("ProbeClient against a probe stream", () => {
     await until("socket closed", () => r.fake.clients.size === 0);
     await sleep(600);
     expect(r.fake.attempts.length).toBe(1);
+  });
+});
+
+describe("forward compatibility with a newer probe (docs/protocol.md)", () => {
+  it("a snapshot with an unknown field and an unknown signal kind is accepted and shown", async () => {
+    const r = await rig();
+    r.client.start();
+    await until("connected", () => phase(r) === "connected");
+    const seq = r.fake.nextSeq();
+    const at = "2026-06-15T03:10:00.000Z";
+    const newer = {
+      ...makeSnapshot(seq, {
+        signals: [
+          {
+            key: "gpu_hot:0",
+            kind: "gpu_hot",
+            entity: "0",
+            active: true,
+            severity: "critical",
+            title: "GPU 0 at 95 °C",
+            detail: "",
+          },
+        ],
+        alerts: [
+          {
+            key: "gpu_hot:0",
+            kind: "gpu_hot",
+            entity: "0",
+            firing: true,
+            since: at,
+            lastNotifiedAt: at,
+            cooldownUntil: null,
+            notifications: 1,
+          },
+        ],
+      }),
+      gpu: [{ index: 0, tempC: 95 }],
+    };
+    r.fake.sendRaw(JSON.stringify(newer));
+    await until("the newer snapshot", () => r.client.view.snapshot?.seq === seq);
+    expect(r.client.view.rejectedFrames).toBe(0);
+    expect(r.client.view.snapshot).not.toHaveProperty("gpu");
+    expect(r.client.view.snapshot?.signals.map((x) => x.kind)).toEqual(["gpu_hot"]);
+
+    const now = Date.now();
+    expect(buildStatus([r.client.view], now, formatMessage).text).toBe("$(alert) 1: gpu_hot");
+    const labels = [...buildTree([r.client.view], now, formatMessage).rows.values()].map((row) => row.label);
+    expect(labels).toContain("gpu_hot:0");
+  });
+
+  it("an unknown message type is skipped: not counted as invalid, the connection stays up", async () => {
+    const r = await rig();
+    r.client.start();
+    await until("connected", () => phase(r) === "connected");
+    r.fake.sendRaw(JSON.stringify({ type: "heartbeat", seq: 99, at: "2026-06-15T03:00:00.000Z" }));
+    r.fake.sendRaw(JSON.stringify({ type: "exec", command: "rm -rf ~" }));
+    const next = r.fake.snapshot();
+    await until("the snapshot after them", () => r.client.view.snapshot?.seq === next.seq);
+    expect(phase(r)).toBe("connected");
+    expect(r.client.view.rejectedFrames).toBe(0);
+    expect(r.fake.attempts.length).toBe(1);
+    expect(r.logs.filter((l) => l.startsWith("warn"))).toEqual([]);
+    expect(r.logs.join("\n")).not.toContain("rm -rf");
+  });
+
+  it("a hello of protocol 2 ends in 'update the extension', with no retry", async () => {
+    const fake = await startFakeProbe();
+    cleanup.push(() => fake.stop());
+    // a version-2 hello need not look like version 1 beyond `type` and `protocol`
+    fake.hello = { ...makeHello(), protocol: 2 as 1, probe: "v2" as unknown as ReturnType<typeof makeHello>["probe"] };
+    // a short hello timeout: without the fix the client would give up on the hello and retry quickly
+    const r = await rig({ fake, client: { helloTimeoutMs: 200 } });
+    r.client.start();
+    await until("failed", () => phase(r) === "failed");
+    expect(r.client.view.state).toEqual({
+      phase: "failed",
+      reason: "this probe speaks protocol 2; update the extension (it speaks 1)",
+      probeProtocol: 2,
+    });
+    await until("the socket closed", () => fake.clients.size === 0);
+    await sleep(800); // the hello timeout plus three times the first backoff: a retry would have dialed by now
+    expect(fake.attempts.length).toBe(1);
+    expect(phase(r)).toBe("failed");
+    expect(r.client.view.rejectedFrames).toBe(0);
+
+    const status = buildStatus([r.client.view], Date.now(), formatMessage);
+    expect(status.tooltip).toContain("t: this probe speaks protocol 2; update the extension");
   });
 });

@@ -56,7 +56,7 @@ describe("reconnect state machine", () => {
     ...[401, 403, 404].map((httpStatus) => [
       `HTTP ${httpStatus} → failed, no retry`,
       [{ type: "start" }, { type: "closed", reason: "Unexpected server response", httpStatus }],
-      { phase: "failed", reason: expect.stringContaining(`HTTP ${httpStatus}`) },
+      { phase: "failed", reason: expect.stringContaining(`HTTP ${httpStatus}`) as string },
       [{ type: "close" }],
     ]),
     [
@@ -74,7 +74,7 @@ describe("reconnect state machine", () => {
     [
       "failed + timer → still failed",
       [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "retryTimerFired" }],
-      { phase: "failed", reason: expect.any(String) },
+      { phase: "failed", reason: expect.any(String) as string },
       [],
     ],
     [
@@ -134,7 +134,7 @@ describe("reconnect state machine", () => {
     for (let i = 0; i < 12; i++) {
       const r = step(m, fail(), 0, mid);
       const fx = r.effects.find((e) => e.type === "scheduleRetry");
-      delays.push(fx && fx.type === "scheduleRetry" ? fx.delayMs : -1);
+      delays.push(fx ? fx.delayMs : -1);
       m = step(r.machine, { type: "retryTimerFired" }, 0, mid).machine;
     }
     expect(delays).toEqual([250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000]);
@@ -163,5 +163,34 @@ describe("reconnect state machine", () => {
     const stable = step(m, fail("closed by the probe"), 200_000, mid);
     expect(stable.effects).toContainEqual({ type: "scheduleRetry", delayMs: 250 });
     expect(stable.machine.state).toMatchObject({ phase: "waiting", attempt: 1 });
+  });
+});
+
+describe("a probe of a newer protocol", () => {
+  const incompatible: ConnEvent = {
+    type: "incompatible",
+    protocol: 2,
+    reason: "this probe speaks protocol 2; update the extension (it speaks 1)",
+  };
+
+  it("ends in failed with the probe's version, closes the socket, and schedules no retry", () => {
+    const { m, effects } = run([{ type: "start" }, { type: "opened" }, incompatible]);
+    expect(m.state).toEqual({ phase: "failed", reason: incompatible.reason, probeProtocol: 2 });
+    expect(effects.at(-1)).toEqual([{ type: "cancelRetry" }, { type: "close" }]);
+    // the socket's own close that follows changes nothing: still failed, still no retry
+    const after = step(m, fail("closed by the probe (code 1006)"), 2_000, mid);
+    expect(after).toEqual({ machine: m, effects: [] });
+  });
+
+  it("also from connected (a probe upgraded behind a reconnect), and a start tries again", () => {
+    const { m } = run([{ type: "start" }, { type: "helloReceived" }, incompatible]);
+    expect(m.state).toMatchObject({ phase: "failed", probeProtocol: 2 });
+    expect(step(m, { type: "start" }, 5_000, mid).machine.state).toEqual({ phase: "connecting", attempt: 1 });
+  });
+
+  it("is ignored when no socket is open (idle, waiting)", () => {
+    expect(run([incompatible]).m).toBe(initialMachine);
+    const waiting = run([{ type: "start" }, fail()]).m;
+    expect(step(waiting, incompatible, 1_000, mid)).toEqual({ machine: waiting, effects: [] });
   });
 });

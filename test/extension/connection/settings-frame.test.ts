@@ -97,13 +97,16 @@ describe("parseServerFrame", () => {
     ["binary", () => parseServerFrame(Buffer.from("{}"), true, 2), /binary frame/],
     ["invalid JSON", () => parseServerFrame("{nope", false, 5), /invalid JSON/],
     ["a JSON array", () => ok([1, 2]), /not a JSON object/],
-    ["an unknown type", () => ok({ type: "exec", cmd: "rm -rf /" }), /failed the schema/],
+    ["a missing type", () => ok({ seq: 1 }), /^type missing frame .* failed the schema/],
+    ["a type that is not a string", () => ok({ type: 7 }), /failed the schema/],
     [
       "a wrong field type",
       () => ok({ ...makeSnapshot(1), seq: "1" }),
       /seq: Invalid input: expected number, received string$/,
     ],
-    ["a newer protocol", () => ok({ ...makeHello(), protocol: 2 }), /protocol: Invalid input: expected 1$/],
+    ["protocol 0", () => ok({ ...makeHello(), protocol: 0 }), /protocol: Invalid input: expected 1$/],
+    ["protocol as a string", () => ok({ ...makeHello(), protocol: "2" }), /protocol: Invalid input: expected 1$/],
+    ["a fractional protocol", () => ok({ ...makeHello(), protocol: 2.5 }), /protocol: Invalid input: expected 1$/],
     ["a negative pid", () => ok(makeSnapshot(1, { processes: [makeProcess({ pid: -1 })] })), /processes\.0\.pid/],
   ])("rejects %s", (_n, f, why) => {
     const r = f();
@@ -111,10 +114,36 @@ describe("parseServerFrame", () => {
     if (!r.ok) expect(r.reason).toMatch(why);
   });
 
+  it("skips a message type it does not know, without quoting the frame (a newer probe may add types)", () => {
+    const r = ok({ type: "exec", cmd: "rm -rf /" });
+    expect(r.ok === false && r.skip).toBe("unknown-type");
+    expect(r.ok === false && r.reason).toContain('unknown type "exec"');
+    expect(r.ok === false && r.reason).not.toContain("rm -rf");
+  });
+
+  it("a hello of a newer major protocol is not invalid: it says which version, whatever else it holds", () => {
+    expect(ok({ type: "hello", protocol: 2, probe: "a shape version 1 does not know" })).toEqual({
+      ok: false,
+      skip: "newer-protocol",
+      protocol: 2,
+      reason: "this probe speaks protocol 2; update the extension (it speaks 1)",
+    });
+  });
+
+  it("unknown fields and unknown signal kinds pass; the fields are dropped", () => {
+    const signal = { key: "gpu_hot:0", kind: "gpu_hot", entity: "0", active: true, severity: "warning" as const };
+    const snap = makeSnapshot(4, { signals: [{ ...signal, title: "GPU 0 at 95 °C", detail: "" }] });
+    const r = ok({ ...snap, gpu: { temp: 95 }, signals: [{ ...snap.signals[0], since: "now" }] });
+    expect(r).toEqual({ ok: true, msg: snap });
+  });
+
   it("rejects a snapshot listing 1,000,000 processes before validating them", () => {
     const text = `{"type":"snapshot","seq":1,"processes":[${new Array(1_000_000).fill("0").join(",")}]}`;
     const r = parseServerFrame(text, false, text.length);
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining("1000000 entries (the probe sends at most 500)") });
+    expect(r).toEqual({
+      ok: false,
+      reason: expect.stringContaining("1000000 entries (the probe sends at most 500)") as string,
+    });
   });
 
   it("never quotes more than a short prefix of a bad frame", () => {

@@ -114,7 +114,7 @@ export function conn(over: Partial<ProbeConnectionView> & { state?: ConnectionSt
   };
 }
 
-/** The down orchestrator of PROTOCOL.md's example, with its firing orch_down alert. */
+/** The down orchestrator of docs/protocol.md's example, with its firing orch_down alert. */
 export function orchDown(): Partial<Snapshot> {
   return {
     orch: {

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { formatMessage, type Translate } from "../../../extension/views/format.js";
+import { buildTree } from "../../../extension/views/model.js";
 import { buildStatus } from "../../../extension/views/status-model.js";
 import { alert, conn, hello, NOW, orchDown, snapshot, t } from "./fixtures.js";
 
@@ -86,5 +89,35 @@ describe("buildStatus", () => {
       t,
     );
     expect(s.background).toBe("statusBarItem.errorBackground");
+  });
+});
+
+describe("a probe of a newer protocol", () => {
+  const RU = JSON.parse(readFileSync(new URL("../../../l10n/bundle.l10n.ru.json", import.meta.url), "utf8")) as Record<
+    string,
+    string
+  >;
+  const ru: Translate = (m, ...args) => formatMessage(RU[m] ?? m, ...args);
+  const newer = conn({
+    state: {
+      phase: "failed",
+      reason: "this probe speaks protocol 2; update the extension (it speaks 1)",
+      probeProtocol: 2,
+    },
+  });
+
+  it("says which protocol the probe speaks and asks for an update, in the tree and the status bar", () => {
+    const s = buildStatus([newer], NOW, t);
+    expect(s.text).toBe("$(debug-disconnect) Watchdog: 1 disconnected");
+    expect(s.tooltip).toContain("prod: this probe speaks protocol 2; update the extension");
+    const row = buildTree([newer], NOW, t).rows.get(buildTree([newer], NOW, t).rootIds[0]!);
+    expect(row?.description).toBe("this probe speaks protocol 2; update the extension");
+    expect(row?.icon).toEqual({ id: "error", color: "list.errorForeground" });
+  });
+
+  it("in Russian too", () => {
+    expect(buildStatus([newer], NOW, ru).tooltip).toContain(
+      "prod: эта проба работает по протоколу 2; обновите расширение",
+    );
   });
 });

@@ -4,9 +4,9 @@
 // authenticated and unauthenticated clients, while a well-behaved `ws` client must keep
 // receiving every broadcast, in order. Seed printed; reproduce with FUZZ_SEED=<n>.
 //
-// Close codes. PROTOCOL.md: anything but {"type":"ping"} — a binary frame, invalid
+// Close codes. docs/protocol.md: anything but {"type":"ping"} — a binary frame, invalid
 // JSON, an unknown type, a frame over 1 KiB — closes with 1008; the server maps ws's own
-// 1009 (too big) and 1007 (invalid UTF-8) to 1008 as well. What PROTOCOL.md does not
+// 1009 (too big) and 1007 (invalid UTF-8) to 1008 as well. What the message rules do not
 // cover is the WebSocket layer below messages, where ws answers as RFC 6455 says:
 // a bad opcode, a continuation with nothing to continue, an unmasked frame, RSV bits,
 // a fragmented or >125-byte control frame, a new message inside a fragmented one, a

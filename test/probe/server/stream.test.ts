@@ -1,4 +1,4 @@
-// Every client rule of PROTOCOL.md, against the real server and a real `ws` client on loopback.
+// Every client rule of docs/protocol.md, against the real server and a real `ws` client on loopback.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CLOSE_POLICY,
