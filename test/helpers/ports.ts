@@ -14,4 +14,6 @@ export async function freePort(): Promise<number> {
 }
 
 /** The same port, named for what the test does with it: connect and be refused. */
-export const closedPort = freePort;
+export function closedPort(): Promise<number> {
+  return freePort();
+}
