@@ -10,7 +10,7 @@ const messages = { error: english().localeError };
 
 export type FrameResult = { ok: true; msg: ServerMessage } | { ok: false; reason: string };
 
-export function framePrefix(text: string): string {
+function framePrefix(text: string): string {
   const cut = text.length > PREFIX_CHARS ? text.slice(0, PREFIX_CHARS) + "…" : text;
   return JSON.stringify(cut);
 }

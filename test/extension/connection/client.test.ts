@@ -5,6 +5,7 @@ import { streamUrl } from "../../../extension/connection/dialer.js";
 import type { Decision } from "../../../probe/protocol.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
 import { makeProcess, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { memoryLog } from "../../helpers/memory-log.js";
 import { until } from "./until.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,13 +31,12 @@ async function rig(
   const logs: string[] = [];
   const decisions: Rig["decisions"] = [];
   const changes: ProbeConnectionView[] = [];
-  const log = (level: string) => (msg: string) => void logs.push(`${level} ${msg}`);
   const client = new ProbeClient({
     id: "probe:t",
     target: { kind: "direct", name: "t", url: fake.url },
     getToken: async () => (opts.token === null ? undefined : (opts.token ?? fake.token)),
     dialer: { dial: async () => ({ url: streamUrl(fake.url), release() {} }) },
-    log: { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
+    log: memoryLog(logs).log,
     now: Date.now,
     random: () => 0.5,
     onChange: (v) => void changes.push(v),

@@ -4,16 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { MementoLike } from "../../../extension/connection/host-key-broker.js";
 import {
   LOCAL_CONNECTION_ID,
   ProbeManager,
   connectionId,
   tokenSecretKey,
-  type MementoLike,
 } from "../../../extension/connection/manager.js";
 import { localProbeEnv, parseListeningLine, startLocalProbe } from "../../../extension/connection/local-probe.js";
 import type { ProbeConnectionView } from "../../../extension/connection/types.js";
 import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { memoryLog } from "../../helpers/memory-log.js";
 import { until } from "./until.js";
 
 const alive = (pid: number) => {
@@ -78,8 +79,7 @@ class Memory implements MementoLike {
 
 function manager(probeScript = script) {
   const secrets = new Memory();
-  const logs: string[] = [];
-  const log = (l: string) => (m: string) => void logs.push(`${l} ${m}`);
+  const { log, lines: logs } = memoryLog();
   const m = new ProbeManager({
     secrets: {
       get: async (k) => secrets.get<string>(k),
@@ -87,7 +87,7 @@ function manager(probeScript = script) {
       delete: (k) => secrets.delete(k),
     },
     state: new Memory(),
-    log: { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
+    log,
     hostKeyPrompt: async () => "cancel",
     probeScript,
     knownHostsPath: join(tmp, "none"),
@@ -271,8 +271,7 @@ describe("the local probe", () => {
   });
 
   it("a probe that never says where it listens is stopped after the start timeout", async () => {
-    const logs: string[] = [];
-    const log = { info: (m: string) => void logs.push(m), warn() {}, error() {} };
+    const { log } = memoryLog();
     const pidOut = join(tmp, "silent.pid");
     await expect(
       startLocalProbe({

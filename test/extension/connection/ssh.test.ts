@@ -6,16 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  ProbeManager,
-  connectionId,
-  tokenSecretKey,
-  type HostKeyPromptInfo,
-  type MementoLike,
-} from "../../../extension/connection/manager.js";
+import type { MementoLike } from "../../../extension/connection/host-key-broker.js";
+import { ProbeManager, connectionId, tokenSecretKey } from "../../../extension/connection/manager.js";
 import { TRUSTED_HOST_KEYS_STATE } from "../../../extension/connection/host-trust.js";
-import type { ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
+import type { HostKeyPromptInfo, ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
 import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { memoryLog } from "../../helpers/memory-log.js";
 import { sshKeygen, startSshd, type KeyPair, type Sshd } from "../../helpers/sshd.js";
 import { until } from "./until.js";
 
@@ -72,7 +68,6 @@ function setup(s: Setup) {
   const prompts: HostKeyPromptInfo[] = [];
   const logs: string[] = [];
   const state = s.state ?? new MemoryMemento();
-  const log = (l: string) => (m: string) => void logs.push(`${l} ${m}`);
   const manager = new ProbeManager({
     secrets: {
       get: async (k) => (k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
@@ -80,7 +75,7 @@ function setup(s: Setup) {
       delete: async () => {},
     },
     state,
-    log: { info: log("info"), warn: log("warn"), error: log("error") },
+    log: memoryLog(logs).log,
     hostKeyPrompt: async (info) => {
       prompts.push(info);
       if (s.answerAfterMs) await new Promise((r) => setTimeout(r, s.answerAfterMs));
@@ -138,7 +133,7 @@ describe("SSH tunnel to a real sshd", () => {
     const state = t.view()!.state;
     expect(state.phase === "failed" && state.reason).toMatch(/host key of \[127\.0\.0\.1\]:\d+ .*has CHANGED/);
     expect(state.phase === "failed" && state.reason).toContain(sshd.hostKey.fingerprint);
-    expect(t.logs.some((l) => l.startsWith("warn") && l.includes("CHANGED"))).toBe(true);
+    expect(t.logs.some((l) => l.startsWith("error [probe:lab]") && l.includes("CHANGED"))).toBe(true);
     expect(t.prompts).toEqual([]);
     expect(fake.attempts.length).toBe(before);
   });

@@ -17,8 +17,10 @@ function sources(dir: string): string[] {
 function messages(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of sources(join(root, "extension"))) {
-    for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"/g)) {
-      found.set(JSON.parse(`"${m[1]}"`) as string, file.slice(root.length + 1));
+    // Prettier writes a message that holds double quotes in single quotes
+    for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/g)) {
+      const literal = m[1] ?? (m[2] ?? "").replace(/\\'/g, "'").replace(/"/g, '\\"');
+      found.set(JSON.parse(`"${literal}"`) as string, file.slice(root.length + 1));
     }
   }
   return found;
