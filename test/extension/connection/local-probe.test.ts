@@ -34,9 +34,10 @@ describe("the local probe process", () => {
         probeScript: script,
         env: { FAKE_MAIN_MODE: "silent", FAKE_MAIN_PID_OUT: pidOut },
         log,
-        startTimeoutMs: 2_000,
+        // long enough for the child to start and write its pid on a loaded machine
+        startTimeoutMs: 8_000,
       }),
-    ).rejects.toThrow(/did not report "listening" within 2 s/);
+    ).rejects.toThrow(/did not report "listening" within 8 s/);
     // the rejection comes after the child has exited, not merely after the timeout
     const pid = Number(readFileSync(pidOut, "utf8"));
     expect(pid).toBeGreaterThan(0);

@@ -58,14 +58,16 @@ class Memory implements MementoLike {
   get<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     this.data.set(key, value);
+    return Promise.resolve();
   }
-  async store(key: string, value: string): Promise<void> {
-    this.data.set(key, value);
+  store(key: string, value: string): Promise<void> {
+    return this.update(key, value);
   }
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.data.delete(key);
+    return Promise.resolve();
   }
 }
 
@@ -74,13 +76,13 @@ function manager(probeScript = script) {
   const { log, lines: logs } = memoryLog();
   const m = new ProbeManager({
     secrets: {
-      get: async (k) => secrets.get<string>(k),
+      get: (k) => Promise.resolve(secrets.get<string>(k)),
       store: (k, v) => secrets.store(k, v),
       delete: (k) => secrets.delete(k),
     },
     state: new Memory(),
     log,
-    hostKeyPrompt: async () => "cancel",
+    hostKeyPrompt: () => Promise.resolve("cancel"),
     probeScript,
     knownHostsPath: join(tmp, "none"),
   });
@@ -238,7 +240,7 @@ describe("the local probe", () => {
     await t.m.startLocalProbe({ FAKE_MAIN_MODE: "exit-early" });
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
     expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({
-      reason: expect.stringMatching(/exited \(code 3\) before listening: config error: WATCHDOG_TICK_S/),
+      reason: expect.stringMatching(/exited \(code 3\) before listening: config error: WATCHDOG_TICK_S/) as unknown,
     });
   });
 
@@ -248,7 +250,7 @@ describe("the local probe", () => {
     await t.m.startLocalProbe();
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
     expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({
-      reason: expect.stringContaining(`local probe (${missing}): exited (code 1) before listening`),
+      reason: expect.stringContaining(`local probe (${missing}): exited (code 1) before listening`) as unknown,
     });
     // failed is final: no retry is scheduled (a retry passes through "connecting")
     const phases = t.changes.filter((c) => c.id === LOCAL_CONNECTION_ID).map((c) => c.state.phase);
@@ -313,7 +315,7 @@ describe("the local probe", () => {
     await t.m.startLocalProbe({ WATCHDOG_TICK_S: "often" });
     await until("failed", () => t.get(LOCAL_CONNECTION_ID)?.state.phase === "failed");
     expect(t.get(LOCAL_CONNECTION_ID)!.state).toMatchObject({
-      reason: expect.stringMatching(/exited \(code 2\).*WATCHDOG_TICK_S/),
+      reason: expect.stringMatching(/exited \(code 2\).*WATCHDOG_TICK_S/) as unknown,
     });
   });
 });

@@ -56,7 +56,7 @@ describe("reconnect state machine", () => {
     ...[401, 403, 404].map((httpStatus) => [
       `HTTP ${httpStatus} → failed, no retry`,
       [{ type: "start" }, { type: "closed", reason: "Unexpected server response", httpStatus }],
-      { phase: "failed", reason: expect.stringContaining(`HTTP ${httpStatus}`) },
+      { phase: "failed", reason: expect.stringContaining(`HTTP ${httpStatus}`) as unknown },
       [{ type: "close" }],
     ]),
     [
@@ -74,7 +74,7 @@ describe("reconnect state machine", () => {
     [
       "failed + timer → still failed",
       [{ type: "start" }, { type: "closed", reason: "x", httpStatus: 401 }, { type: "retryTimerFired" }],
-      { phase: "failed", reason: expect.any(String) },
+      { phase: "failed", reason: expect.any(String) as unknown },
       [],
     ],
     [
@@ -128,7 +128,7 @@ describe("reconnect state machine", () => {
     for (let i = 0; i < 12; i++) {
       const r = step(m, fail(), 0, mid);
       const fx = r.effects.find((e) => e.type === "scheduleRetry");
-      delays.push(fx && fx.type === "scheduleRetry" ? fx.delayMs : -1);
+      delays.push(fx ? fx.delayMs : -1);
       m = step(r.machine, { type: "retryTimerFired" }, 0, mid).machine;
     }
     expect(delays).toEqual([250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000]);

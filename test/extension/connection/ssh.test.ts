@@ -20,8 +20,9 @@ class MemoryMemento implements MementoLike {
   get<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     this.data.set(key, JSON.parse(JSON.stringify(value)));
+    return Promise.resolve();
   }
 }
 
@@ -30,10 +31,14 @@ let fake: FakeProbe;
 let tmp: string;
 let otherKey: KeyPair;
 const managers: ProbeManager[] = [];
+/** what beforeAll started, to stop even if it failed halfway */
+const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   sshd = await startSshd();
+  stops.push(() => sshd.stop());
   fake = await startFakeProbe();
+  stops.push(() => fake.stop());
   tmp = mkdtempSync(join(tmpdir(), "watchdog-ssh-test-"));
   otherKey = sshKeygen(tmp, "other_host_key");
 });
@@ -41,8 +46,7 @@ afterEach(async () => {
   for (const m of managers.splice(0)) await m.dispose();
 });
 afterAll(async () => {
-  await fake?.stop();
-  await sshd?.stop();
+  for (const stop of stops.splice(0).reverse()) await stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -70,7 +74,7 @@ function setup(s: Setup) {
   const state = s.state ?? new MemoryMemento();
   const manager = new ProbeManager({
     secrets: {
-      get: async (k) => (k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
+      get: (k) => Promise.resolve(k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
       store: async () => {},
       delete: async () => {},
     },
@@ -143,7 +147,7 @@ describe("SSH tunnel to a real sshd", () => {
     const before = fake.attempts.length;
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("pinned hostKeyFingerprint") });
+    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("pinned hostKeyFingerprint") as unknown });
     expect(fake.attempts.length).toBe(before);
   });
 
@@ -223,7 +227,7 @@ describe("SSH tunnel to a real sshd", () => {
     });
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("SSH login refused") });
+    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("SSH login refused") as unknown });
   });
 
   it("no probe listening behind the tunnel is retried, not failed", async () => {
@@ -233,6 +237,8 @@ describe("SSH tunnel to a real sshd", () => {
     const t = setup({ knownHostsPath: knownHosts("kh-good4", [sshd.knownHostsLine]), remotePort: port });
     t.manager.setTargets([t.target]);
     await until("waiting", () => t.phase() === "waiting");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringMatching(/SSH forward to 127\.0\.0\.1:\d+ failed/) });
+    expect(t.view()!.state).toMatchObject({
+      reason: expect.stringMatching(/SSH forward to 127\.0\.0\.1:\d+ failed/) as unknown,
+    });
   });
 });
