@@ -1,7 +1,9 @@
 // "Connect to a Probe…" (adds an entry to watchdog.probes through input boxes) and
 // "Set Token for a Probe…" (the token goes to SecretStorage only, never to settings or logs).
 import * as vscode from "vscode";
-import { parseProbeSettings, tokenSecretKey } from "../connection/manager.js";
+import { tokenSecretKey } from "../connection/manager.js";
+import { parseProbeSettings } from "../connection/settings.js";
+import type { Logger } from "../log.js";
 import {
   directEntry,
   probeNames,
@@ -100,7 +102,7 @@ export async function connectToProbe(t: Translate, openSettings: () => Thenable<
 export async function setToken(
   secrets: vscode.SecretStorage,
   t: Translate,
-  log: vscode.LogOutputChannel,
+  log: Logger,
   name?: string,
 ): Promise<string | undefined> {
   let probe = name;

@@ -2,6 +2,7 @@
 // palette the command asks which probe or process it should act on.
 import * as vscode from "vscode";
 import type { ProbeConnectionView } from "../connection/types.js";
+import type { Logger } from "../log.js";
 import { killCommand, plain, type Translate } from "../views/format.js";
 import type { CmdlineDocuments } from "../views/cmdline-document.js";
 import { VIEW_ID, type ProbeTree } from "../views/tree.js";
@@ -11,7 +12,7 @@ import { pickProbe, pickProcess } from "./pick.js";
 export const FOCUS_COMMAND = "watchdog.focus";
 
 /** The part of connection/manager.ts ProbeManager the commands use. */
-export interface ManagerLike {
+interface ManagerLike {
   readonly connections: readonly ProbeConnectionView[];
   reconnect(id?: string): void;
   disconnect(id?: string): void;
@@ -23,7 +24,7 @@ export interface CommandDeps {
   readonly tree: ProbeTree;
   readonly docs: CmdlineDocuments;
   readonly secrets: vscode.SecretStorage;
-  readonly log: vscode.LogOutputChannel;
+  readonly log: Logger;
   readonly t: Translate;
   readonly extensionId: string;
   /** starts the bundled probe with watchdog.localProbe.env */

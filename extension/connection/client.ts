@@ -7,7 +7,7 @@ import { FatalDialError, errText, type DialResult, type Dialer } from "./dialer.
 import { parseServerFrame } from "./frame.js";
 import { initialMachine, step, type ConnEvent, type Effect, type Machine } from "./reconnect.js";
 import type { ConnectionState, ProbeConnectionView, ProbeTarget } from "./types.js";
-import type { LogLike } from "./manager.js";
+import type { Logger } from "../log.js";
 import { StreamData } from "./stream-data.js";
 
 export { MAX_DECISIONS } from "./stream-data.js";
@@ -26,7 +26,7 @@ export interface ClientOptions {
   target: ProbeTarget;
   getToken(): Promise<string | undefined>;
   dialer: Dialer;
-  log: LogLike;
+  log: Logger;
   now(): number;
   random(): number;
   onChange(view: ProbeConnectionView): void;
@@ -77,11 +77,6 @@ export class ProbeClient {
 
   stop(): void {
     this.dispatch({ type: "stop" });
-  }
-
-  /** Into `failed` with this reason, whatever the phase: shown until the user acts. */
-  fail(reason: string): void {
-    this.dispatch({ type: "fail", reason });
   }
 
   /** Stop then start: a fresh attempt now, also out of `failed` and `connected`. */
@@ -140,7 +135,7 @@ export class ProbeClient {
         `${who}: disconnected (${s.reason}); retrying in ${Math.round((s.retryAt - this.o.now()) / 100) / 10} s`,
       );
     } else if (s.phase === "failed") this.o.log.warn(`${who}: not retrying: ${s.reason}`);
-    else if (s.phase === "connecting") this.o.log.debug?.(`${who}: connecting (attempt ${s.attempt})`);
+    else if (s.phase === "connecting") this.o.log.debug(`${who}: connecting (attempt ${s.attempt})`);
   }
 
   private perform(fx: Effect): void {

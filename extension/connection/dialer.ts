@@ -1,10 +1,10 @@
 // How a connection attempt reaches a probe's stream: a URL plus, for SSH, the socket factory
 // ws uses instead of a TCP connect. The direct kind lives here; ssh.ts and the local probe
-// (manager.ts) make the others.
+// (manager.ts, through local-probe-supervisor.ts) make the others.
 import type { ClientRequestArgs } from "node:http";
 import type { Duplex } from "node:stream";
 import { STREAM_PATH } from "../../probe/protocol.js";
-import type { LogLike } from "./manager.js";
+import type { Logger } from "../log.js";
 
 export type CreateConnection = (
   options: ClientRequestArgs,
@@ -38,7 +38,7 @@ function isLoopback(host: string): boolean {
 }
 
 /** A probe reached at its URL. Plain ws:// to another machine works, with a warning: the token crosses in clear. */
-export function directDialer(name: string, rawUrl: string, log: LogLike): Dialer {
+export function directDialer(name: string, rawUrl: string, log: Logger): Dialer {
   let url: string;
   try {
     url = streamUrl(rawUrl);
@@ -52,7 +52,7 @@ export function directDialer(name: string, rawUrl: string, log: LogLike): Dialer
       `probe "${name}": ${u.host} is reached over plain ws://, so its token crosses the network unencrypted; prefer wss:// or an SSH tunnel`,
     );
   }
-  return { dial: async () => ({ url, release() {} }) };
+  return { dial: () => Promise.resolve({ url, release() {} }) };
 }
 
 export function errText(e: unknown): string {

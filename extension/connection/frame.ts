@@ -21,7 +21,7 @@ export type FrameResult =
 /** Every message type of the protocol; a type missing here fails to compile. */
 const KNOWN_TYPES: Record<ServerMessage["type"], true> = { hello: true, snapshot: true, decision: true };
 
-export function framePrefix(text: string): string {
+function framePrefix(text: string): string {
   const cut = text.length > PREFIX_CHARS ? text.slice(0, PREFIX_CHARS) + "…" : text;
   return JSON.stringify(cut);
 }

@@ -93,7 +93,7 @@ function globMatch(pattern: string, text: string): boolean {
 }
 
 /** Does this entry's host field name `lookup`? (A matching `!negation` wins over everything.) */
-export function entryMatchesHost(e: KnownHostEntry, lookup: string): boolean {
+function entryMatchesHost(e: KnownHostEntry, lookup: string): boolean {
   if (e.hosts.kind === "hashed") {
     const mac = createHmac("sha1", e.hosts.salt).update(lookup).digest();
     return timingSafeEqual(mac, e.hosts.hash);

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import type { LogLike } from "./manager.js";
+import type { Logger } from "../log.js";
 
 const START_TIMEOUT_MS = 15_000;
 const KILL_AFTER_MS = 2_000;
@@ -24,7 +24,7 @@ export interface LocalProbe {
 export interface LocalProbeOptions {
   probeScript: string;
   env?: Record<string, string>;
-  log: LogLike;
+  log: Logger;
   /** defaults to process.execPath (VS Code's Electron binary, hence ELECTRON_RUN_AS_NODE) */
   execPath?: string;
   startTimeoutMs?: number;
@@ -73,7 +73,7 @@ export function localProbeEnv(
 }
 
 /** The line of a stderr tail that says what went wrong: not a stack frame, not Node's version footer. */
-export function telling(lines: readonly string[]): string | undefined {
+function telling(lines: readonly string[]): string | undefined {
   return [...lines].reverse().find((l) => l.trim() !== "" && !/^\s+at /.test(l) && !/^Node\.js v\d/.test(l));
 }
 
@@ -98,7 +98,7 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
   });
   createInterface({ input: child.stderr! }).on("line", (line) => {
     remember(line);
-    o.log.debug?.(`local probe: ${line}`);
+    o.log.trace(line);
   });
 
   const stop = async () => {
@@ -127,7 +127,7 @@ export function startLocalProbe(o: LocalProbeOptions): Promise<LocalProbe> {
       fail(`exited (${signal ?? `code ${code}`}) before listening${last ? `: ${last}` : ""}`);
     });
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (done) return o.log.debug?.(`local probe: ${line}`);
+      if (done) return o.log.trace(line);
       const url = parseListeningLine(line);
       if (url === null) return remember(line);
       done = true;

@@ -1,52 +1,24 @@
 // The extension's one entry point to probes: settings in, connection views and events out.
 // No `vscode` import: extension.ts adapts SecretStorage, Memento, the log channel and the
-// host-key prompt to the small interfaces below, so all of this runs under vitest.
+// host-key prompt to small interfaces, so all of this runs under vitest. The local probe's
+// process is LocalProbeSupervisor's, the SSH host-key questions are HostKeyBroker's.
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Decision } from "../../probe/protocol.js";
+import type { Logger } from "../log.js";
 import { ProbeClient } from "./client.js";
 import { FatalDialError, directDialer, errText, type Dialer } from "./dialer.js";
-import { TRUSTED_HOST_KEYS_STATE, readTrustStore, withoutTrusted } from "./host-trust.js";
-import { hostLookupName } from "./known-hosts.js";
-import { startLocalProbe, type LocalProbe } from "./local-probe.js";
+import { HostKeyBroker, type HostKeyPrompt, type MementoLike } from "./host-key-broker.js";
+import { LocalProbeSupervisor } from "./local-probe-supervisor.js";
 import { LOCAL_PROBE_NAME } from "./settings.js";
 import { sshDialer } from "./ssh.js";
 import type { ProbeConnectionView, ProbeTarget } from "./types.js";
 
-export { parseProbeSettings, LOCAL_PROBE_NAME } from "./settings.js";
-
+/** The part of VS Code's SecretStorage the tokens live in. */
 export interface SecretsLike {
   get(key: string): PromiseLike<string | undefined>;
   store(key: string, value: string): PromiseLike<void>;
   delete(key: string): PromiseLike<void>;
-}
-
-export interface MementoLike {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
-
-export interface LogLike {
-  info(msg: string, ...a: unknown[]): void;
-  warn(msg: string, ...a: unknown[]): void;
-  error(msg: string, ...a: unknown[]): void;
-  debug?(msg: string, ...a: unknown[]): void;
-}
-
-export interface HostKeyPromptInfo {
-  probe: string;
-  host: string;
-  port: number;
-  /** "SHA256:…" exactly as `ssh-keygen -lf` prints it */
-  fingerprint: string;
-  /** e.g. "ssh-ed25519" */
-  keyType: string;
-  reason: "unknown";
-}
-
-/** "once": accept for this session; "trust": remember (extension state, not known_hosts); "cancel": refuse. */
-export interface HostKeyPrompt {
-  (info: HostKeyPromptInfo): Promise<"once" | "trust" | "cancel">;
 }
 
 export interface Disposable {
@@ -56,13 +28,14 @@ export interface Disposable {
 export interface ProbeManagerDeps {
   secrets: SecretsLike;
   state: MementoLike;
-  log: LogLike;
+  /** the root logger: the manager, each connection, the local probe and the host keys get a child */
+  log: Logger;
   hostKeyPrompt: HostKeyPrompt;
   /** absolute path of dist/probe.js */
   probeScript: string;
   /** default ~/.ssh/known_hosts (and /etc/ssh/ssh_known_hosts is read too) */
   knownHostsPath?: string;
-  now?(): number;
+  now?: () => number;
 }
 
 /** Where a configured probe's stream token lives in SecretStorage. */
@@ -90,19 +63,21 @@ export class ProbeManager {
   private readonly changeListeners = new Set<(c: ProbeConnectionView) => void>();
   private readonly listListeners = new Set<() => void>();
   private readonly decisionListeners = new Set<(c: ProbeConnectionView, d: Decision, replayed: boolean) => void>();
-  private readonly acceptedOnce = new Set<string>();
-  private readonly pendingPrompts = new Map<string, Promise<"once" | "trust" | "cancel">>();
-  private local: {
-    env: Record<string, string>;
-    probe: LocalProbe | null;
-    starting: Promise<LocalProbe> | null;
-  } | null = null;
-  private readonly exited = new WeakSet<LocalProbe>();
+  private readonly hostKeys: HostKeyBroker;
+  /** created by the first startLocalProbe() */
+  private local: LocalProbeSupervisor | null = null;
   private disposed = false;
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(private readonly deps: ProbeManagerDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? (() => Date.now());
+    this.log = deps.log.child("manager");
+    this.hostKeys = new HostKeyBroker({
+      state: deps.state,
+      prompt: deps.hostKeyPrompt,
+      log: deps.log.child("host-keys"),
+    });
   }
 
   /** Configured probes in settings order, then the local probe. Each entry is a fresh frozen object after a change. */
@@ -159,26 +134,26 @@ export class ProbeManager {
     if (this.disposed) return;
     const existing = this.entries.get(LOCAL_CONNECTION_ID);
     if (existing && this.local) {
-      this.local.env = env;
+      this.local.setEnv(env);
       if (existing.client.state.phase === "failed" || existing.client.state.phase === "idle")
         existing.client.reconnect();
-      await this.local.starting?.catch(() => undefined);
+      await this.local.settled();
       return;
     }
-    this.local = { env, probe: null, starting: null };
+    const local = new LocalProbeSupervisor({
+      probeScript: this.deps.probeScript,
+      log: this.deps.log.child("local-probe"),
+    });
+    local.setEnv(env);
+    this.local = local;
     const target: ProbeTarget = { kind: "local", name: LOCAL_PROBE_NAME };
-    const dialer: Dialer = { dial: async () => ({ url: (await this.ensureLocalProbe()).url, release() {} }) };
-    const client = this.makeClient(
-      LOCAL_CONNECTION_ID,
-      target,
-      dialer,
-      async () => (await this.ensureLocalProbe()).token,
-    );
+    const dialer: Dialer = { dial: async () => ({ url: (await local.ensure()).url, release() {} }) };
+    const client = this.makeClient(LOCAL_CONNECTION_ID, target, dialer, async () => (await local.ensure()).token);
     this.entries.set(LOCAL_CONNECTION_ID, { target, client });
     this.order = [...this.order.filter((id) => id !== LOCAL_CONNECTION_ID), LOCAL_CONNECTION_ID];
     this.rebuildList();
     client.start();
-    await this.local.starting?.catch(() => undefined);
+    await local.settled();
   }
 
   /** No id: every connection. Also the way out of `failed` (after setting a token, fixing settings…). */
@@ -189,17 +164,20 @@ export class ProbeManager {
   /** No id: every connection. The local probe's process is stopped too. */
   disconnect(id?: string): void {
     for (const e of this.select(id)) e.client.stop();
-    if (id === undefined || id === LOCAL_CONNECTION_ID) void this.stopLocalProcess();
+    if (id === undefined || id === LOCAL_CONNECTION_ID) void this.local?.stop();
+  }
+
+  /** A secret changed (here or in another window): the probe whose token it is reconnects. */
+  tokenChanged(secretKey: string): void {
+    const c = this.list.find((x) => x.target.kind !== "local" && tokenSecretKey(x.name) === secretKey);
+    if (c) this.reconnect(c.id);
   }
 
   /** Forgets host keys trusted (or accepted once) for this SSH probe's host; the next connect asks again. */
   async forgetHostKey(id: string): Promise<void> {
     const t = this.entries.get(id)?.target;
     if (t?.kind !== "ssh") return;
-    const store = withoutTrusted(readTrustStore(this.deps.state.get(TRUSTED_HOST_KEYS_STATE)), t.ssh.host, t.ssh.port);
-    await this.deps.state.update(TRUSTED_HOST_KEYS_STATE, store);
-    const prefix = hostLookupName(t.ssh.host, t.ssh.port) + " ";
-    for (const k of [...this.acceptedOnce]) if (k.startsWith(prefix)) this.acceptedOnce.delete(k);
+    await this.hostKeys.forget(t.ssh.host, t.ssh.port);
   }
 
   /** Closes sockets and SSH connections and stops the local probe process. */
@@ -207,7 +185,7 @@ export class ProbeManager {
     if (this.disposed) return;
     this.disposed = true;
     const clients = [...this.entries.values()].map((e) => e.client);
-    await Promise.all([...clients.map((c) => c.dispose()), this.stopLocalProcess()]);
+    await Promise.all([...clients.map((c) => c.dispose()), this.local?.dispose()]);
     this.changeListeners.clear();
     this.decisionListeners.clear();
     this.listListeners.clear();
@@ -241,7 +219,7 @@ export class ProbeManager {
     try {
       f();
     } catch (e) {
-      this.deps.log.error(`Watchdog: a connection listener failed: ${errText(e)}`);
+      this.log.error(`a connection listener failed: ${errText(e)}`);
     }
   }
 
@@ -256,7 +234,7 @@ export class ProbeManager {
       target,
       getToken,
       dialer,
-      log: this.deps.log,
+      log: this.deps.log.child(id),
       now: this.now,
       random: Math.random,
       onChange: (view) => {
@@ -284,66 +262,17 @@ export class ProbeManager {
     if (t.kind === "ssh") {
       return sshDialer({
         target: t,
-        state: this.deps.state,
-        log: this.deps.log,
-        hostKeyPrompt: this.deps.hostKeyPrompt,
-        acceptedOnce: this.acceptedOnce,
-        pendingPrompts: this.pendingPrompts,
+        log: this.deps.log.child(connectionId(t.name)),
+        hostKeys: this.hostKeys,
         knownHostsFiles: [
           this.deps.knownHostsPath ?? join(homedir(), ".ssh", "known_hosts"),
           "/etc/ssh/ssh_known_hosts",
         ],
       });
     }
-    if (t.kind === "direct") return directDialer(t.name, t.url, this.deps.log);
+    if (t.kind === "direct") return directDialer(t.name, t.url, this.deps.log.child(connectionId(t.name)));
     return {
       dial: async () => Promise.reject(new FatalDialError("the local probe is started with startLocalProbe()")),
     };
-  }
-
-  /** The running local probe, started (once) if needed: a crashed one is restarted by the next attempt. */
-  private ensureLocalProbe(): Promise<LocalProbe> {
-    const l = this.local;
-    if (!l || this.disposed) return Promise.reject(new FatalDialError("the local probe is stopped"));
-    if (l.probe && !this.exited.has(l.probe)) return Promise.resolve(l.probe);
-    l.starting ??= startLocalProbe({ probeScript: this.deps.probeScript, env: l.env, log: this.deps.log }).then(
-      (p) => {
-        l.probe = p;
-        l.starting = null;
-        void p.exited.then(({ code, signal }) => {
-          this.exited.add(p);
-          if (!this.disposed && l.probe === p)
-            this.deps.log.warn(
-              `local probe (pid ${p.pid}) exited (${signal ?? `code ${code}`})${p.tail() ? `: ${p.tail()}` : ""}`,
-            );
-        });
-        if (this.disposed) void p.stop();
-        return p;
-      },
-      (e: unknown) => {
-        l.starting = null;
-        throw new FatalDialError(errText(e));
-      },
-    );
-    return l.starting;
-  }
-
-  private async stopLocalProcess(): Promise<void> {
-    const l = this.local;
-    if (!l) return;
-    const starting = l.starting;
-    const p = l.probe;
-    l.probe = null;
-    if (p) await p.stop();
-    // still starting: it becomes l.probe first; cleared here, its exit is not reported as a crash
-    if (starting) {
-      await starting.then(
-        (q) => {
-          if (l.probe === q) l.probe = null;
-          return q.stop();
-        },
-        () => undefined,
-      );
-    }
   }
 }

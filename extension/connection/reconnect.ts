@@ -2,15 +2,15 @@
 // machine + effects. No timers and no I/O here; client.ts performs the effects.
 import type { ConnectionState } from "./types.js";
 
-export const BACKOFF_INITIAL_MS = 250;
+const BACKOFF_INITIAL_MS = 250;
 export const BACKOFF_MAX_MS = 30_000;
 /** ±20 % so a fleet of windows does not reconnect to a restarted probe in lockstep. */
-export const BACKOFF_JITTER = 0.2;
+const BACKOFF_JITTER = 0.2;
 /** A connection that stayed up this long resets the backoff; a flapping one keeps growing it. */
-export const STABLE_AFTER_MS = 10_000;
+const STABLE_AFTER_MS = 10_000;
 
 /** HTTP answers to the upgrade that retrying cannot fix: shown until the user acts. */
-export const FATAL_HTTP = new Set([401, 403, 404]);
+const FATAL_HTTP = new Set([401, 403, 404]);
 
 export type ConnEvent =
   | { type: "start" }
@@ -26,8 +26,6 @@ export type ConnEvent =
   | { type: "retryTimerFired" }
   /** the probe's hello speaks a newer major protocol: retrying cannot help, updating the extension can */
   | { type: "incompatible"; protocol: number; reason: string }
-  /** from outside the socket: e.g. the local probe process died at start-up */
-  | { type: "fail"; reason: string }
   | { type: "stop" };
 
 export type Effect =
@@ -49,7 +47,7 @@ export function backoffDelay(failures: number, random: number): number {
   return Math.round(Math.min(BACKOFF_MAX_MS, Math.max(0, jittered)));
 }
 
-export function describeClose(e: Extract<ConnEvent, { type: "closed" }>): string {
+function describeClose(e: Extract<ConnEvent, { type: "closed" }>): string {
   if (e.httpStatus !== undefined) {
     const hint =
       e.httpStatus === 401
@@ -118,11 +116,6 @@ export function step(m: Machine, e: ConnEvent, now: number, random: () => number
       if (s.phase !== "connecting" && s.phase !== "connected") return same;
       return {
         machine: { state: { phase: "failed", reason: e.reason, probeProtocol: e.protocol }, failures: m.failures },
-        effects: [{ type: "cancelRetry" }, { type: "close" }],
-      };
-    case "fail":
-      return {
-        machine: { state: { phase: "failed", reason: e.reason }, failures: m.failures },
         effects: [{ type: "cancelRetry" }, { type: "close" }],
       };
     case "stop":

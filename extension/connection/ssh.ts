@@ -8,22 +8,19 @@ import type { Duplex } from "node:stream";
 import type { Client, ConnectConfig } from "ssh2";
 import { STREAM_PATH } from "../../probe/protocol.js";
 import { FatalDialError, errText, type CreateConnection, type DialResult, type Dialer } from "./dialer.js";
-import { TRUSTED_HOST_KEYS_STATE, decideHostKey, onceKey, readTrustStore, withTrusted } from "./host-trust.js";
+import type { Logger } from "../log.js";
+import type { HostKeyBroker } from "./host-key-broker.js";
+import { decideHostKey } from "./host-trust.js";
 import { hostLookupName, keyTypeOf, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from "./known-hosts.js";
-import type { HostKeyPrompt, LogLike, MementoLike } from "./manager.js";
 import type { ProbeTarget } from "./types.js";
 
 type SshTarget = Extract<ProbeTarget, { kind: "ssh" }>;
 
 export interface SshDialerDeps {
   target: SshTarget;
-  state: MementoLike;
-  log: LogLike;
-  hostKeyPrompt: HostKeyPrompt;
-  /** shared by every SSH probe of this window: keys accepted "once" */
-  acceptedOnce: Set<string>;
-  /** shared too: one question per host key at a time, however many attempts wait for it */
-  pendingPrompts: Map<string, Promise<"once" | "trust" | "cancel">>;
+  log: Logger;
+  /** shared by every SSH probe of this window: trusted keys, keys accepted once, the questions */
+  hostKeys: HostKeyBroker;
   knownHostsFiles: string[];
   /** defaults to process.env (SSH_AUTH_SOCK) and os.homedir() */
   env?: NodeJS.ProcessEnv;
@@ -44,12 +41,12 @@ const HOST_KEY_ALGORITHMS = [
 const ALGORITHMS_OF_TYPE: Record<string, string[]> = { "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256"] };
 
 /** Ask first for the key types known_hosts has for this host, as OpenSSH does. */
-export function hostKeyAlgorithmOrder(knownTypes: readonly string[]): string[] {
+function hostKeyAlgorithmOrder(knownTypes: readonly string[]): string[] {
   const first = knownTypes.flatMap((t) => ALGORITHMS_OF_TYPE[t] ?? [t]).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
   return [...new Set([...first, ...HOST_KEY_ALGORITHMS])];
 }
 
-export function expandHome(path: string, home: string): string {
+function expandHome(path: string, home: string): string {
   if (path === "~") return home;
   if (path.startsWith("~/")) return join(home, path.slice(2));
   return path;
@@ -175,12 +172,12 @@ export function sshDialer(d: SshDialerDeps): Dialer {
               key,
               ...(t.hostKeyFingerprint !== undefined ? { pinned: t.hostKeyFingerprint } : {}),
               knownHosts,
-              trusted: readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)),
-              acceptedOnce: d.acceptedOnce,
+              trusted: d.hostKeys.trusted(),
+              acceptedOnce: d.hostKeys.acceptedOnce,
             });
             if (v.verdict === "accept") {
               outcome = { kind: "ok" };
-              d.log.debug?.(`${who}: host key ${v.fingerprint} accepted (${v.via})`);
+              d.log.debug(`${who}: host key ${v.fingerprint} accepted (${v.via})`);
             } else if (v.verdict === "refuse") outcome = { kind: "refused", reason: v.reason };
             else outcome = { kind: "ask", fingerprint: v.fingerprint, keyType };
             verify(v.verdict === "accept");
@@ -193,33 +190,6 @@ export function sshDialer(d: SshDialerDeps): Dialer {
     });
   }
 
-  /** Asks once and records the answer before anyone waiting on it goes on. */
-  async function askAndRecord(fingerprint: string, keyType: string): Promise<"once" | "trust" | "cancel"> {
-    const answer = await d.hostKeyPrompt({
-      probe: t.name,
-      host: t.ssh.host,
-      port: t.ssh.port,
-      fingerprint,
-      keyType,
-      reason: "unknown",
-    });
-    if (answer === "trust") {
-      const next = withTrusted(
-        readTrustStore(d.state.get(TRUSTED_HOST_KEYS_STATE)),
-        t.ssh.host,
-        t.ssh.port,
-        keyType,
-        fingerprint,
-      );
-      await d.state.update(TRUSTED_HOST_KEYS_STATE, next);
-      d.log.info(`${who}: host key ${fingerprint} (${keyType}) trusted`);
-    } else if (answer === "once") {
-      d.acceptedOnce.add(onceKey(t.ssh.host, t.ssh.port, fingerprint));
-      d.log.info(`${who}: host key ${fingerprint} (${keyType}) accepted for this session`);
-    }
-    return answer;
-  }
-
   return {
     async dial(signal: AbortSignal): Promise<DialResult> {
       const auth = await authConfig(t, env, home);
@@ -228,17 +198,20 @@ export function sshDialer(d: SshDialerDeps): Dialer {
         const r = await handshake(signal, auth);
         if ("client" in r) return tunnel(r.client);
         if (r.kind === "refused") {
-          d.log.warn(r.reason);
+          d.log.error(r.reason);
           throw new FatalDialError(r.reason);
         }
         if (round > 0) throw new Error(`${who}: the host key changed while you were asked about it`);
-        const key = onceKey(t.ssh.host, t.ssh.port, r.fingerprint);
-        let asking = d.pendingPrompts.get(key);
-        if (!asking) {
-          asking = askAndRecord(r.fingerprint, r.keyType).finally(() => d.pendingPrompts.delete(key));
-          d.pendingPrompts.set(key, asking);
-        }
-        if ((await asking) === "cancel") throw new FatalDialError(`${who}: host key ${r.fingerprint} not accepted`);
+        const { fingerprint, keyType } = r;
+        const answer = await d.hostKeys.ask({
+          probe: t.name,
+          host: t.ssh.host,
+          port: t.ssh.port,
+          fingerprint,
+          keyType,
+          reason: "unknown",
+        });
+        if (answer === "cancel") throw new FatalDialError(`${who}: host key ${r.fingerprint} not accepted`);
         if (signal.aborted) throw new Error("connection attempt abandoned");
       }
       throw new Error(`${who}: host key check did not settle`);

@@ -45,3 +45,18 @@ export interface ProbeConnectionView {
   /** inbound frames that failed schema validation and were dropped */
   readonly rejectedFrames: number;
 }
+
+/** An SSH host key nobody vouches for (not pinned, not in known_hosts, not trusted before). */
+export interface HostKeyPromptInfo {
+  probe: string;
+  host: string;
+  port: number;
+  /** "SHA256:…" exactly as `ssh-keygen -lf` prints it */
+  fingerprint: string;
+  /** e.g. "ssh-ed25519" */
+  keyType: string;
+  reason: "unknown";
+}
+
+/** "once": accept for this session; "trust": remember (extension state, not known_hosts); "cancel": refuse. */
+export type HostKeyAnswer = "once" | "trust" | "cancel";

@@ -3,7 +3,7 @@
 import type { ProcessInfo, Snapshot } from "../../probe/protocol.js";
 import type { ProbeConnectionView } from "../connection/types.js";
 import { ageBucket, parseTime, plain, plainLines, shortCmdline, type Translate } from "./format.js";
-import type { RowSink } from "./model.js";
+import type { RowSink } from "./rows.js";
 import { cooldownText } from "./probe-state.js";
 
 /** `probeNowMs`: the probe's clock (probe-state.ts probeNow), for its own timestamps. */
@@ -242,7 +242,7 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
 }
 
 /** Icon ids the e2e suite looks for: flame = blocking, debug-disconnect = orphaned only. */
-export function processIcon(p: ProcessInfo): { id: string; color?: string } {
+function processIcon(p: ProcessInfo): { id: string; color?: string } {
   if (p.blocking) return { id: "flame", color: "list.errorForeground" };
   if (p.orphaned) return { id: "debug-disconnect", color: "list.warningForeground" };
   return { id: "terminal" };

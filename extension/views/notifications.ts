@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import type { Decision } from "../../probe/protocol.js";
 import type { ProbeConnectionView } from "../connection/types.js";
+import type { Logger } from "../log.js";
 import { NOTIFICATIONS_ENABLED, SECTION } from "../settings.js";
 import type { Translate } from "./format.js";
 import { notificationText, shouldNotify, type NewAlert } from "./notify-model.js";
@@ -22,7 +23,7 @@ export class AlertNotifier implements vscode.Disposable {
     source: DecisionSource,
     private readonly t: Translate,
     private readonly focusCommand: string,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly log: Logger,
   ) {
     this.subscription = source.onDecision((c, d, replayed) => {
       const enabled = vscode.workspace.getConfiguration(SECTION).get<boolean>(NOTIFICATIONS_ENABLED, true);
@@ -50,7 +51,7 @@ export class AlertNotifier implements vscode.Disposable {
           this.log.info("alert pop-ups turned off (watchdog.notifications.enabled = false)");
         }
       },
-      (e: unknown) => this.log.warn(`alert pop-up failed: ${String(e)}`),
+      (e: unknown) => this.log.error(`alert pop-up failed: ${String(e)}`),
     );
   }
 

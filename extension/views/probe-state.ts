@@ -4,9 +4,9 @@ import type { ProbeConnectionView } from "../connection/types.js";
 import { ageBucket, duration, parseTime, plain, type Translate } from "./format.js";
 
 /** Stale after this many ticks without a snapshot (PROTOCOL: a snapshot follows every tick). */
-export const STALE_TICKS = 3;
+const STALE_TICKS = 3;
 /** Used until the probe's hello says otherwise (the probe's default WATCHDOG_TICK_S). */
-export const DEFAULT_TICK_S = 15;
+const DEFAULT_TICK_S = 15;
 
 export type Health = "idle" | "connecting" | "quiet" | "firing" | "stale" | "disconnected";
 

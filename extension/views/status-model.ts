@@ -4,7 +4,7 @@ import type { ProbeConnectionView } from "../connection/types.js";
 import { plain, truncate, type Translate } from "./format.js";
 import { firingAlerts, health, stateText } from "./probe-state.js";
 
-export type StatusBackground = "statusBarItem.errorBackground" | "statusBarItem.warningBackground";
+type StatusBackground = "statusBarItem.errorBackground" | "statusBarItem.warningBackground";
 
 export interface StatusModel {
   readonly text: string;

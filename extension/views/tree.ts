@@ -4,7 +4,8 @@
 import * as vscode from "vscode";
 import type { ProbeConnectionView } from "../connection/types.js";
 import type { Translate } from "./format.js";
-import { buildTree, diffTree, type Row, type TreeModel } from "./model.js";
+import { buildTree, diffTree } from "./model.js";
+import type { Row, TreeModel } from "./rows.js";
 
 export interface ConnectionSource {
   readonly connections: readonly ProbeConnectionView[];
@@ -54,10 +55,6 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
 
   row(id: string): Row | undefined {
     return this.model.rows.get(id);
-  }
-
-  get rows(): ReadonlyMap<string, Row> {
-    return this.model.rows;
   }
 
   /** Rebuilds the model; fires only what changed, or everything when `full`. */

@@ -4,7 +4,9 @@
 // connection manager; then the installed extension itself is activated and its commands
 // are checked against its manifest.
 import * as vscode from "vscode";
-import { ProbeManager, type SecretsLike, type MementoLike } from "../../extension/connection/manager.js";
+import type { MementoLike } from "../../extension/connection/host-key-broker.js";
+import { ProbeManager, type SecretsLike } from "../../extension/connection/manager.js";
+import { rootLogger } from "../../extension/log.js";
 import { CmdlineDocuments } from "../../extension/views/cmdline-document.js";
 import { t } from "../../extension/views/l10n.js";
 import { ProbeTree } from "../../extension/views/tree.js";
@@ -83,7 +85,7 @@ export async function run(): Promise<void> {
     manager = new ProbeManager({
       secrets,
       state: new MemoryState(),
-      log: { info() {}, warn() {}, error: (m: string) => console.error(`[manager] ${m}`) },
+      log: rootLogger({ trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) }),
       hostKeyPrompt: async () => "cancel",
       probeScript: "/nonexistent/probe.js",
     });

@@ -8,6 +8,7 @@ import { buildStatus } from "../../../extension/views/status-model.js";
 import { buildTree } from "../../../extension/views/model.js";
 import { formatMessage } from "../../../extension/views/format.js";
 import { makeHello, makeProcess, makeSnapshot, startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { memoryLog } from "../../helpers/memory-log.js";
 import { until } from "./until.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,13 +34,12 @@ async function rig(
   const logs: string[] = [];
   const decisions: Rig["decisions"] = [];
   const changes: ProbeConnectionView[] = [];
-  const log = (level: string) => (msg: string) => void logs.push(`${level} ${msg}`);
   const client = new ProbeClient({
     id: "probe:t",
     target: { kind: "direct", name: "t", url: fake.url },
     getToken: () => Promise.resolve(opts.token === null ? undefined : (opts.token ?? fake.token)),
     dialer: { dial: () => Promise.resolve({ url: streamUrl(fake.url), release() {} }) },
-    log: { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
+    log: memoryLog(logs).log,
     now: Date.now,
     random: () => 0.5,
     onChange: (v) => void changes.push(v),

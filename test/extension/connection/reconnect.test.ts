@@ -101,12 +101,6 @@ describe("reconnect state machine", () => {
       { phase: "idle" },
       [{ type: "cancelRetry" }, { type: "close" }],
     ],
-    [
-      "fail from waiting → failed, timer cancelled",
-      [{ type: "start" }, fail(), { type: "fail", reason: "local probe exited" }],
-      { phase: "failed", reason: "local probe exited" },
-      [{ type: "cancelRetry" }, { type: "close" }],
-    ],
     ["idle ignores a late close", [fail()], { phase: "idle" }, []],
     ["idle ignores a late timer", [{ type: "retryTimerFired" }], { phase: "idle" }, []],
     [

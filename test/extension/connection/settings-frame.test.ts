@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { config as zodConfig } from "zod/mini";
-import { parseProbeSettings, tokenSecretKey } from "../../../extension/connection/manager.js";
+import { tokenSecretKey } from "../../../extension/connection/manager.js";
+import { parseProbeSettings } from "../../../extension/connection/settings.js";
 import { parseServerFrame } from "../../../extension/connection/frame.js";
 import { streamUrl } from "../../../extension/connection/dialer.js";
 import { makeDecision, makeHello, makeProcess, makeSnapshot } from "../../helpers/fake-probe.js";

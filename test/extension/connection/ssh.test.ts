@@ -6,16 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  ProbeManager,
-  connectionId,
-  tokenSecretKey,
-  type HostKeyPromptInfo,
-  type MementoLike,
-} from "../../../extension/connection/manager.js";
+import type { MementoLike } from "../../../extension/connection/host-key-broker.js";
+import { ProbeManager, connectionId, tokenSecretKey } from "../../../extension/connection/manager.js";
 import { TRUSTED_HOST_KEYS_STATE } from "../../../extension/connection/host-trust.js";
-import type { ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
+import type { HostKeyPromptInfo, ProbeConnectionView, ProbeTarget } from "../../../extension/connection/types.js";
 import { startFakeProbe, type FakeProbe } from "../../helpers/fake-probe.js";
+import { memoryLog } from "../../helpers/memory-log.js";
 import { sshKeygen, startSshd, type KeyPair, type Sshd } from "../../helpers/sshd.js";
 import { until } from "./until.js";
 
@@ -24,8 +20,9 @@ class MemoryMemento implements MementoLike {
   get<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     this.data.set(key, JSON.parse(JSON.stringify(value)));
+    return Promise.resolve();
   }
 }
 
@@ -34,10 +31,14 @@ let fake: FakeProbe;
 let tmp: string;
 let otherKey: KeyPair;
 const managers: ProbeManager[] = [];
+/** what beforeAll started, to stop even if it failed halfway */
+const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   sshd = await startSshd();
+  stops.push(() => sshd.stop());
   fake = await startFakeProbe();
+  stops.push(() => fake.stop());
   tmp = mkdtempSync(join(tmpdir(), "watchdog-ssh-test-"));
   otherKey = sshKeygen(tmp, "other_host_key");
 });
@@ -45,8 +46,7 @@ afterEach(async () => {
   for (const m of managers.splice(0)) await m.dispose();
 });
 afterAll(async () => {
-  await fake?.stop();
-  await sshd?.stop();
+  for (const stop of stops.splice(0).reverse()) await stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -72,15 +72,14 @@ function setup(s: Setup) {
   const prompts: HostKeyPromptInfo[] = [];
   const logs: string[] = [];
   const state = s.state ?? new MemoryMemento();
-  const log = (l: string) => (m: string) => void logs.push(`${l} ${m}`);
   const manager = new ProbeManager({
     secrets: {
-      get: async (k) => (k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
+      get: (k) => Promise.resolve(k === tokenSecretKey("lab") || k === tokenSecretKey("lab2") ? fake.token : undefined),
       store: async () => {},
       delete: async () => {},
     },
     state,
-    log: { info: log("info"), warn: log("warn"), error: log("error") },
+    log: memoryLog(logs).log,
     hostKeyPrompt: async (info) => {
       prompts.push(info);
       if (s.answerAfterMs) await new Promise((r) => setTimeout(r, s.answerAfterMs));
@@ -138,7 +137,7 @@ describe("SSH tunnel to a real sshd", () => {
     const state = t.view()!.state;
     expect(state.phase === "failed" && state.reason).toMatch(/host key of \[127\.0\.0\.1\]:\d+ .*has CHANGED/);
     expect(state.phase === "failed" && state.reason).toContain(sshd.hostKey.fingerprint);
-    expect(t.logs.some((l) => l.startsWith("warn") && l.includes("CHANGED"))).toBe(true);
+    expect(t.logs.some((l) => l.startsWith("error [probe:lab]") && l.includes("CHANGED"))).toBe(true);
     expect(t.prompts).toEqual([]);
     expect(fake.attempts.length).toBe(before);
   });
@@ -148,7 +147,7 @@ describe("SSH tunnel to a real sshd", () => {
     const before = fake.attempts.length;
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("pinned hostKeyFingerprint") });
+    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("pinned hostKeyFingerprint") as unknown });
     expect(fake.attempts.length).toBe(before);
   });
 
@@ -228,7 +227,7 @@ describe("SSH tunnel to a real sshd", () => {
     });
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("SSH login refused") });
+    expect(t.view()!.state).toMatchObject({ reason: expect.stringContaining("SSH login refused") as unknown });
   });
 
   it("no probe listening behind the tunnel is retried, not failed", async () => {
@@ -238,6 +237,8 @@ describe("SSH tunnel to a real sshd", () => {
     const t = setup({ knownHostsPath: knownHosts("kh-good4", [sshd.knownHostsLine]), remotePort: port });
     t.manager.setTargets([t.target]);
     await until("waiting", () => t.phase() === "waiting");
-    expect(t.view()!.state).toMatchObject({ reason: expect.stringMatching(/SSH forward to 127\.0\.0\.1:\d+ failed/) });
+    expect(t.view()!.state).toMatchObject({
+      reason: expect.stringMatching(/SSH forward to 127\.0\.0\.1:\d+ failed/) as unknown,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildTree, type Row, type TreeModel } from "../../../extension/views/model.js";
+import { buildTree } from "../../../extension/views/model.js";
+import type { Row, TreeModel } from "../../../extension/views/rows.js";
 import { alert, conn, hello, NOW, orchDown, proc, snapshot, t } from "./fixtures.js";
 
 function row(m: TreeModel, id: string): Row {

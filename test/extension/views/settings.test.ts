@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProbeSettings } from "../../../extension/connection/manager.js";
+import { parseProbeSettings } from "../../../extension/connection/settings.js";
 import {
   directEntry,
   localProbeEnv,
