@@ -27,6 +27,18 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
+  // common/ is pure code both halves share: no I/O, no VS Code, neither half.
+  {
+    files: ["common/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict([
+        {
+          group: ["**/probe/**", "**/extension/**", "vscode", "node:*"],
+          message: "common/ is pure and shared by both halves",
+        },
+      ]),
+    },
+  },
   // The probe never imports the extension (nor VS Code).
   {
     files: ["probe/**/*.ts"],

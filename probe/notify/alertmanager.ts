@@ -5,6 +5,7 @@
 // never waits; a small ordered queue with its own timeout does the sending.
 import http from "node:http";
 import https from "node:https";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { DecisionEvent } from "../loop.js";
 import { errorText } from "../errors.js";
 import { Drain } from "./drain.js";
@@ -19,7 +20,7 @@ export interface AlertmanagerOptions {
   generatorURL?: string;
   timeoutMs?: number;
   queueMax?: number;
-  sleep?(ms: number): Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Alertmanager {
@@ -41,6 +42,8 @@ export interface PostableAlert {
 /** Slack on top of two reminder intervals before Alertmanager resolves an alert nobody re-posted. */
 const KEEPALIVE_MARGIN_MS = 5 * 60_000;
 const ATTEMPTS = 3;
+/** 1 s, then 2 s: three attempts within a few seconds, then the alert is logged as failed */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000 };
 const ANNOTATION_MAX = 8000;
 
 /** Pure: the alert Alertmanager should hold after this decision. */
@@ -134,8 +137,8 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
 
   async function send(item: Item): Promise<boolean> {
     let lastError = "";
-    for (let i = 0; i < ATTEMPTS && !drain.stopped; i++) {
-      if (i > 0) await pause(1000 * 2 ** (i - 1));
+    for (let i = 0; i < ATTEMPTS; i++) {
+      if (i > 0) await pause(backoffDelay(RETRY_BACKOFF, i));
       if (drain.stopped) break;
       try {
         const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });

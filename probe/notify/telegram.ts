@@ -3,6 +3,7 @@
 // tick's path, and nothing here throws. Bot API: POST {apiUrl}/bot{token}/sendMessage.
 import http from "node:http";
 import https from "node:https";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
@@ -22,8 +23,8 @@ export interface TelegramMessage {
 
 export interface TelegramOptions {
   log(line: Record<string, unknown>): void;
-  now?(): number;
-  sleep?(ms: number): Promise<void>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
   /** cap of the 5xx/network back-off (default 60 s) */
   maxBackoffMs?: number;
   /** first back-off step, doubled per consecutive failure (default 1 s) */
@@ -77,8 +78,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const enabled = Boolean(token && cfg.chatId);
   const now = opts.now ?? (() => Date.now());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const maxBackoff = opts.maxBackoffMs ?? 60_000;
-  const firstBackoff = opts.initialBackoffMs ?? 1000;
+  const backoff: BackoffPolicy = { initialMs: opts.initialBackoffMs ?? 1000, maxMs: opts.maxBackoffMs ?? 60_000 };
   const timeoutMs = opts.requestTimeoutMs ?? 15_000;
   const minInterval = opts.minIntervalMs ?? 1000;
   const url = `${cfg.apiUrl}/bot${token ?? ""}/sendMessage`;
@@ -178,7 +178,8 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
 
   async function deliver(msg: TelegramMessage): Promise<Outcome | null> {
     let plain = false;
-    let backoff = firstBackoff;
+    /** 5xx and network failures in a row, for the backoff */
+    let failures = 0;
     for (;;) {
       const r = await attempt(msg, plain);
       if (drain.stopped) return r.kind === "sent" ? "sent" : null;
@@ -201,9 +202,9 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         await wait(r.ms);
         continue;
       }
-      log({ level: "warn", msg: `telegram send failed; retrying in ${backoff / 1000} s`, waitMs: backoff, ...base });
-      await wait(backoff);
-      backoff = Math.min(backoff * 2, maxBackoff);
+      const ms = backoffDelay(backoff, ++failures);
+      log({ level: "warn", msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
+      await wait(ms);
     }
   }
 
