@@ -9,7 +9,7 @@ import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { DecisionEvent } from "../loop.js";
 import { errorText } from "../errors.js";
 import { Drain } from "./drain.js";
-import { postJson } from "./http.js";
+import { postFailure, postJson } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export interface AlertmanagerOptions {
@@ -141,12 +141,17 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
       if (i > 0) await pause(backoffDelay(RETRY_BACKOFF, i));
       if (drain.stopped) break;
       try {
-        const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });
+        const r = await postJson(endpoint, [item.alert], {
+          timeoutMs,
+          agent,
+          signal: ac.signal,
+          target: `POST ${where}`,
+        });
         if (r.status >= 200 && r.status < 300) return true;
         lastError = `HTTP ${r.status}: ${r.body.slice(0, 300)}`;
         if (r.status < 500) break; // Alertmanager refused the alert itself: retrying will not help
       } catch (e) {
-        lastError = errorText(e);
+        lastError = postFailure(e, timeoutMs).text;
       }
     }
     log({

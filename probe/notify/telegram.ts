@@ -8,7 +8,8 @@ import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
 import { Drain } from "./drain.js";
-import { HttpTimeout, postJson, type HttpAnswer } from "./http.js";
+import type { Stage } from "../http-request.js";
+import { postFailure, postJson, type PostAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export type Outcome = "sent" | "failed";
@@ -69,7 +70,7 @@ export function redactToken(text: string, token: string | null): string {
 type Attempt =
   | { kind: "sent" }
   | { kind: "wait"; ms: number; why: string }
-  | { kind: "backoff"; why: string }
+  | { kind: "backoff"; why: string; stage?: Stage | null }
   | { kind: "parse"; why: string }
   | { kind: "failed"; why: string };
 
@@ -134,10 +135,10 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     }
   }
 
-  async function request(body: Record<string, unknown>): Promise<HttpAnswer> {
+  async function request(body: Record<string, unknown>): Promise<PostAnswer> {
     inflight = new AbortController();
     try {
-      return await postJson(url, body, { timeoutMs, agent, signal: inflight.signal });
+      return await postJson(url, body, { timeoutMs, agent, signal: inflight.signal, target: `POST ${safe(url)}` });
     } finally {
       inflight = null;
     }
@@ -150,12 +151,12 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     const body: Record<string, unknown> = plain
       ? { chat_id: cfg.chatId, text: msg.plain, disable_web_page_preview: true }
       : { chat_id: cfg.chatId, text: msg.html, parse_mode: "HTML", disable_web_page_preview: true };
-    let ans: HttpAnswer;
+    let ans: PostAnswer;
     try {
       ans = await request(body);
     } catch (e) {
-      const why = e instanceof HttpTimeout ? `timeout: ${e.message}` : `network error: ${errorText(e)}`;
-      return { kind: "backoff", why };
+      const f = postFailure(e, timeoutMs);
+      return { kind: "backoff", why: `${f.timeout ? "timeout" : "network error"}: ${f.text}`, stage: f.stage };
     }
     let json: { ok?: unknown; description?: unknown; parameters?: { retry_after?: unknown } } = {};
     try {
@@ -185,7 +186,12 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       if (drain.stopped) return r.kind === "sent" ? "sent" : null;
       if (r.kind === "sent") return "sent";
       st.lastError = safe(r.why);
-      const base = { key: msg.key, action: msg.action, error: r.why };
+      const base = {
+        key: msg.key,
+        action: msg.action,
+        error: r.why,
+        ...(r.kind === "backoff" && r.stage ? { stage: r.stage } : {}),
+      };
       if (r.kind === "failed" || (r.kind === "parse" && plain)) {
         log({ level: "error", msg: "telegram message dropped: the Bot API refused it", ...base });
         return "failed";

@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 const send = (body: Record<string, unknown>, token = fake.token) =>
-  postJson(`${fake.apiUrl}/bot${token}/sendMessage`, body, { timeoutMs: 5000 });
+  postJson(`${fake.apiUrl}/bot${token}/sendMessage`, body, { timeoutMs: 5000, target: "POST fake Bot API" });
 
 describe("fake Bot API", () => {
   it("accepts a message and answers like the Bot API", async () => {
