@@ -59,7 +59,7 @@ export interface RequestOptions {
   timeoutMs: number;
   maxBodyBytes: number;
   /** over the cap: fail (the default), or keep the first maxBodyBytes and read the rest away */
-  overCap?: "fail" | "truncate";
+  overCap?: "fail" | "cut";
   /** false: answer as soon as the headers come, with an empty body (e.g. an error status) */
   readBody?: (status: number) => boolean;
   /** a keep-alive agent; default none (a fresh connection per request) */
@@ -139,7 +139,7 @@ export function httpRequest(o: RequestOptions): Promise<HttpAnswer> {
         const room = o.maxBodyBytes - size;
         size += c.length;
         if (room >= c.length) chunks.push(c);
-        else if (o.overCap === "truncate") {
+        else if (o.overCap === "cut") {
           if (room > 0) chunks.push(c.subarray(0, room));
         } else fail("too-large", `body over ${bytes(o.maxBodyBytes)}`);
       });

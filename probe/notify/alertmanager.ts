@@ -8,13 +8,15 @@ import https from "node:https";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { DecisionEvent } from "../loop.js";
 import { errorText } from "../errors.js";
+import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
 import { postFailure, postJson } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export interface AlertmanagerOptions {
   hostname: string;
-  log(line: Record<string, unknown>): void;
+  /** the client's own logger (component "alertmanager") */
+  log: Logger;
   /** reminder interval of a kind: a firing alert is kept alive for about twice that */
   cooldownFor?(kind: string): number;
   generatorURL?: string;
@@ -110,13 +112,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   const st = { posted: 0, failed: 0, dropped: 0 };
   const ac = new AbortController();
 
-  const log = (line: Record<string, unknown>) => {
-    try {
-      opts.log({ channel: "alertmanager", url: where, ...line });
-    } catch {
-      /* never raise */
-    }
-  };
+  const log = (level: Level, event: string, fields: LogFields) => opts.log[level](event, { url: where, ...fields });
 
   /**
    * A retry's pause, cut short by stop(). Its abort listener goes when the pause ends:
@@ -154,8 +150,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         lastError = postFailure(e, timeoutMs).text;
       }
     }
-    log({
-      level: "error",
+    log("error", "post_failed", {
       msg: "alertmanager post failed",
       key: item.key,
       action: item.action,
@@ -173,7 +168,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
       return true;
     },
     pending: () => box.length,
-    onError: (e) => log({ level: "error", msg: "alertmanager worker failed", error: errorText(e) }),
+    onError: (e) => log("error", "worker_failed", { msg: "alertmanager worker failed", error: errorText(e) }),
   });
 
   return {
@@ -188,8 +183,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         const { evicted } = box.push({ action: ev.action, key: ev.signal.key, alert });
         for (const e of evicted) {
           st.dropped++;
-          log({
-            level: "warn",
+          log("warn", "queue_full", {
             msg: "alertmanager queue full; dropped the oldest non-recovery post",
             key: e.key,
             action: e.action,
@@ -197,7 +191,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         }
         drain.kick();
       } catch (e) {
-        log({ level: "error", msg: "alertmanager post could not be queued", error: errorText(e) });
+        log("error", "post_not_queued", { msg: "alertmanager post could not be queued", error: errorText(e) });
       }
     },
     flush: (ms) => drain.flush(ms),
@@ -208,7 +202,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
           const left = box.drain().length;
           if (left) {
             st.dropped += left;
-            log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` });
+            log("warn", "stopped_unsent", { msg: `alertmanager stopped with ${left} post(s) unsent`, dropped: left });
           }
           agent.destroy();
         },

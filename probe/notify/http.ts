@@ -29,7 +29,7 @@ export async function postJson(url: string, payload: unknown, opts: PostOptions)
     body: JSON.stringify(payload),
     timeoutMs: opts.timeoutMs,
     maxBodyBytes: MAX_BODY,
-    overCap: "truncate",
+    overCap: "cut",
     agent: opts.agent,
     signal: opts.signal,
     target: opts.target,

@@ -7,6 +7,7 @@ import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
+import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
 import type { Stage } from "../http-request.js";
 import { postFailure, postJson, type PostAnswer } from "./http.js";
@@ -23,7 +24,8 @@ export interface TelegramMessage {
 }
 
 export interface TelegramOptions {
-  log(line: Record<string, unknown>): void;
+  /** the channel's own logger (component "telegram"); the token never reaches it */
+  log: Logger;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** cap of the 5xx/network back-off (default 60 s) */
@@ -96,14 +98,11 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const wakers = new Set<() => void>();
 
   const safe = (s: string) => redactToken(s, token);
-  const log = (line: Record<string, unknown>) => {
-    try {
-      const clean: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(line)) clean[k] = typeof v === "string" ? safe(v) : v;
-      opts.log({ channel: "telegram", ...clean });
-    } catch {
-      /* a broken logger must not stop delivery */
-    }
+  const logger = opts.log.hiding([token]);
+  const log = (level: Level, event: string, fields: LogFields) => {
+    const clean: LogFields = {};
+    for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === "string" ? safe(v) : v;
+    logger[level](event, clean);
   };
 
   /**
@@ -193,23 +192,30 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         ...(r.kind === "backoff" && r.stage ? { stage: r.stage } : {}),
       };
       if (r.kind === "failed" || (r.kind === "parse" && plain)) {
-        log({ level: "error", msg: "telegram message dropped: the Bot API refused it", ...base });
+        log("error", "message_refused", { msg: "telegram message dropped: the Bot API refused it", ...base });
         return "failed";
       }
       st.retried++;
       if (r.kind === "parse") {
         plain = true;
         st.plainFallbacks++;
-        log({ level: "warn", msg: "telegram could not parse the HTML; sending once as plain text", ...base });
+        log("warn", "plain_fallback", {
+          msg: "telegram could not parse the HTML; sending once as plain text",
+          ...base,
+        });
         continue;
       }
       if (r.kind === "wait") {
-        log({ level: "warn", msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`, waitMs: r.ms, ...base });
+        log("warn", "rate_limited", {
+          msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`,
+          waitMs: r.ms,
+          ...base,
+        });
         await wait(r.ms);
         continue;
       }
       const ms = backoffDelay(backoff, ++failures);
-      log({ level: "warn", msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
+      log("warn", "send_failed", { msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
       await wait(ms);
     }
   }
@@ -232,7 +238,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const drain = new Drain({
     step,
     pending: () => box.length,
-    onError: (e) => log({ level: "error", msg: "telegram worker failed", error: errorText(e) }),
+    onError: (e) => log("error", "worker_failed", { msg: "telegram worker failed", error: errorText(e) }),
   });
 
   return {
@@ -241,15 +247,18 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       if (!enabled) return "disabled";
       if (drain.stopped) {
         st.dropped++;
-        log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
+        log("warn", "message_dropped", {
+          msg: "telegram channel stopped; message dropped",
+          key: msg.key,
+          action: msg.action,
+        });
         report(msg, "failed");
         return "queued";
       }
       const { evicted, overBound } = box.push(msg);
       for (const m of evicted) {
         st.dropped++;
-        log({
-          level: "warn",
+        log("warn", "outbox_full", {
           msg: `telegram outbox full (${cfg.outboxMax}); dropped ${m === msg ? "the new" : "the oldest"} ${m.action === "repeat" ? "reminder" : "alert"}`,
           key: m.key,
           action: m.action,
@@ -258,7 +267,10 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         report(m, "failed");
       }
       if (overBound)
-        log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
+        log("warn", "outbox_over_bound", {
+          msg: "telegram outbox over its bound: recoveries are never dropped",
+          depth: box.length,
+        });
       drain.kick();
       return "queued";
     },
@@ -279,8 +291,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
           const left = box.drain();
           if (left.length) {
             st.dropped += left.length;
-            log({
-              level: "warn",
+            log("warn", "stopped_unsent", {
               msg: `telegram channel stopped with ${left.length} message(s) unsent`,
               dropped: left.length,
             });

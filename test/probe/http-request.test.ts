@@ -97,8 +97,8 @@ describe("httpRequest: answers", () => {
     expect(ans).toMatchObject({ status: 503, body: "" });
   });
 
-  it("truncating keeps the first maxBodyBytes of a big body", async () => {
-    const ans = await get(`${base}/big`, { maxBodyBytes: 1000, overCap: "truncate" });
+  it("cutting keeps the first maxBodyBytes of a big body", async () => {
+    const ans = await get(`${base}/big`, { maxBodyBytes: 1000, overCap: "cut" });
     expect(ans.body).toBe("y".repeat(1000));
   });
 

@@ -5,7 +5,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig, type Config } from "../../probe/config.js";
-import type { LogLine } from "../../probe/log.js";
+import { captureLog } from "../helpers/log.js";
 import { ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
 import { buildSources } from "../../probe/sources.js";
 import { startFakeTelegram, type FakeTelegram } from "../helpers/fake-telegram.js";
@@ -52,7 +52,7 @@ describe("invariant 4: with WATCHDOG_PROC_ENABLED=false the proc source costs no
 describe("invariant 5: secrets in command lines never leave the probe, on any channel", () => {
   let probe: Probe;
   let tg: FakeTelegram;
-  const logs: LogLine[] = [];
+  const { log, lines: logs } = captureLog();
   const frames: string[] = [];
   let metricsBody = "";
 
@@ -69,7 +69,7 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
       WATCHDOG_WS_PORT: "0",
       WATCHDOG_WS_TOKEN: TOKEN,
     });
-    probe = await startProbe(cfg, { log: (_lvl, l) => logs.push(l), token: TOKEN, hostname: "ci-runner-3" });
+    probe = await startProbe(cfg, { log, token: TOKEN, hostname: "ci-runner-3" });
     const ws = new WebSocket(probe.url!, { headers: { Authorization: `Bearer ${TOKEN}` } });
     await new Promise<void>((resolve, reject) => {
       ws.on("message", (d) => {
