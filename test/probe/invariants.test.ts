@@ -72,9 +72,9 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
     probe = await startProbe(cfg, { log, token: TOKEN, hostname: "ci-runner-3" });
     const ws = new WebSocket(probe.url!, { headers: { Authorization: `Bearer ${TOKEN}` } });
     await new Promise<void>((resolve, reject) => {
-      ws.on("message", (d) => {
-        frames.push(String(d));
-        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse(String(d)));
+      ws.on("message", (d: Buffer) => {
+        frames.push(d.toString("utf8"));
+        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse(d.toString("utf8")));
         if (m.type === "snapshot" && m.processes.length > 0 && frames.some((f) => f.includes('"decision"'))) resolve();
       });
       ws.on("error", reject);
@@ -84,17 +84,17 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
     metricsBody = await (await fetch(probe.url!.replace("ws://", "http://").replace("/v1/stream", "/metrics"))).text();
   });
   afterAll(async () => {
-    await probe?.stop();
-    await tg?.close();
+    await probe.stop();
+    await tg.close();
   });
 
   it("the stream shows the processes with their secrets masked", () => {
-    const snap = frames.map((f) => JSON.parse(f)).findLast((m) => m.type === "snapshot");
-    const p4242 = snap.processes.find((p: { pid: number }) => p.pid === 4242);
+    const snap = frames
+      .map((f) => ServerMessageSchema.parse(JSON.parse(f)))
+      .findLast((m): m is Extract<ServerMessage, { type: "snapshot" }> => m.type === "snapshot")!;
+    const p4242 = snap.processes.find((p) => p.pid === 4242)!;
     expect(p4242.cmdline).toBe("python -m pytest tests/ --token=***");
-    expect(snap.processes.find((p: { pid: number }) => p.pid === 4800).cmdline).toContain(
-      "postgres://app:***@db:5432/test",
-    );
+    expect(snap.processes.find((p) => p.pid === 4800)!.cmdline).toContain("postgres://app:***@db:5432/test");
   });
 
   it.each(SECRETS)("%s is in no stream frame, Telegram message, log line or /metrics", (secret) => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of clients) await c.stop();
-  await am?.stop();
+  await am.stop();
 });
 
 function client(url = am.url) {
@@ -32,7 +32,7 @@ function client(url = am.url) {
     hostname: "ci-runner-3",
     log,
     cooldownFor: () => 1800,
-    sleep: async () => undefined,
+    sleep: () => Promise.resolve(),
   });
   clients.push(c);
   return c;

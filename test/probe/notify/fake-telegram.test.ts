@@ -18,7 +18,7 @@ describe("fake Bot API", () => {
   it("accepts a message and answers like the Bot API", async () => {
     const r = await send({ chat_id: 42, text: "<b>hi</b> &amp; bye", parse_mode: "HTML" });
     expect(r.status).toBe(200);
-    const j = JSON.parse(r.body);
+    const j = JSON.parse(r.body) as unknown;
     expect(j).toMatchObject({ ok: true, result: { message_id: 1, chat: { id: 42 }, text: "hi & bye" } });
     expect(fake.messages[0]).toMatchObject({ visible: "hi & bye", parseMode: "HTML" });
   });
@@ -32,7 +32,9 @@ describe("fake Bot API", () => {
   it("answers 400 can't parse entities for bad HTML, and 'too long' above 4096 visible characters", async () => {
     const bad = await send({ chat_id: 42, text: "a <foo> b", parse_mode: "HTML" });
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.body).description).toMatch(/^Bad Request: can't parse entities: Unsupported start tag "foo"/);
+    expect((JSON.parse(bad.body) as { description: string }).description).toMatch(
+      /^Bad Request: can't parse entities: Unsupported start tag "foo"/,
+    );
     const long = await send({ chat_id: 42, text: "x".repeat(4097) });
     expect(JSON.parse(long.body)).toMatchObject({ error_code: 400, description: "Bad Request: message is too long" });
     const fits = await send({ chat_id: 42, text: `<b>${"&lt;".repeat(4096)}</b>`, parse_mode: "HTML" });

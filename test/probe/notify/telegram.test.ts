@@ -45,9 +45,10 @@ function channel(
     {
       log,
       now: () => clock.t,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         sleeps.push(ms);
         clock.t += ms;
+        return Promise.resolve();
       },
       ...o,
     },
