@@ -39,6 +39,18 @@ export default tseslint.config(
     // vitest's asymmetric matchers (expect.stringContaining…) are typed `any`.
     rules: { "@typescript-eslint/no-unnecessary-condition": "off", "@typescript-eslint/no-unsafe-assignment": "off" },
   },
+  // common/ is pure code both halves share: no I/O, no VS Code, neither half.
+  {
+    files: ["common/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict([
+        {
+          group: ["**/probe/**", "**/extension/**", "vscode", "node:*"],
+          message: "common/ is pure and shared by both halves",
+        },
+      ]),
+    },
+  },
   // The probe never imports the extension (nor VS Code).
   {
     files: ["probe/**/*.ts"],

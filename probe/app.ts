@@ -64,31 +64,39 @@ export function buildHello(cfg: Config, meta: { hostname: string; startedAt: num
 }
 
 export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe> {
-  const { log } = opts;
+  // Every line the probe writes passes through here: no token or URL password reaches one.
+  const log = opts.log.hiding([
+    opts.token,
+    cfg.telegram.botToken,
+    ...urlPasswords(cfg.alertmanagerUrl),
+    ...urlPasswords(cfg.metrics.url),
+  ]);
   const hostname = opts.hostname ?? os.hostname();
   const startedAt = Date.now();
   const cooldown = cooldownFor(cfg);
   const sources = opts.sources ?? (cfg.enabled ? buildSources(cfg) : []);
 
-  const telegram = createTelegram(cfg.telegram, {
-    log: (l) => log(l.level === "error" ? "error" : "info", { event: "telegram", ...l }),
-  });
+  const telegramLog = log.child("telegram");
+  const telegram = createTelegram(cfg.telegram, { log: telegramLog });
   const deliveries: Record<string, number> = {};
   telegram.onDelivery((key, action, outcome) => {
     deliveries[outcome] = (deliveries[outcome] ?? 0) + 1;
-    log(outcome === "sent" ? "info" : "warn", { event: "delivery", channel: "telegram", key, action, outcome });
+    // a failed delivery was logged as an error where it failed; this line counts it
+    telegramLog[outcome === "sent" ? "info" : "warn"]("delivery", { key, action, outcome });
   });
   const alertmanager: Alertmanager | null = cfg.alertmanagerUrl
     ? createAlertmanager(cfg.alertmanagerUrl, {
         hostname,
         cooldownFor: cooldown,
-        log: (l) => log(l.level === "error" ? "error" : "info", { event: "alertmanager", ...l }),
+        log: log.child("alertmanager"),
       })
     : null;
 
   const decisions: Record<Action, number> = { alert: 0, repeat: 0, recovery: 0 };
   let server: ServerHandle | null = null;
 
+  const loopLog = log.child("loop");
+  const sourceLogs = new Map(sources.map((s) => [s.name, log.child("source", { source: s.name })]));
   const onDecision = (ev: DecisionEvent) => {
     decisions[ev.action]++;
     const text = renderDecision(cfg.lang, ev, { hostname, cooldownS: cooldown(ev.signal.kind) });
@@ -105,8 +113,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
       text: text.plain,
       delivery: { telegram: delivery },
     };
-    log(ev.action === "recovery" ? "info" : "warn", {
-      event: "decision",
+    loopLog[ev.action === "recovery" ? "info" : "warn"]("decision", {
       action: ev.action,
       key: ev.signal.key,
       title: ev.signal.title,
@@ -124,7 +131,9 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     clock: opts.clock,
     onDecision,
     onSnapshot: (s) => server?.broadcast(s),
-    onSourceError: (source, error) => log("warn", { event: "source_error", source, error }),
+    // a failed source is reported (and alerted on as source_error) and tried again next tick
+    onSourceError: (source, error) => sourceLogs.get(source)?.warn("source_error", { error }),
+    log: loopLog,
   });
 
   const figures = (): ProbeFigures => {
@@ -165,7 +174,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
       alive: () => true,
       metricsText: () => renderSelfMetrics(figures()),
       pingIntervalMs: opts.pingIntervalMs,
-      log: (l) => log("info", { event: "stream", ...l }),
+      log: log.child("http"),
     });
   }
   loop.start();
@@ -184,4 +193,15 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
       ]);
     },
   };
+}
+
+/** A URL's password as written (percent-encoded) and as meant. */
+function urlPasswords(url: string | null): string[] {
+  if (url === null) return [];
+  try {
+    const p = new URL(url).password;
+    return p ? [p, decodeURIComponent(p)] : [];
+  } catch {
+    return [];
+  }
 }

@@ -5,6 +5,7 @@ import type { Action, Alert, OrchState, Signal, Snapshot, SourceStatus } from ".
 import { MAX_PROCESSES } from "./protocol.js";
 import { makeSignal } from "./signals.js";
 import { errorText } from "./errors.js";
+import { silentLogger, type Logger } from "./log.js";
 import { malformedOutput } from "./source-check.js";
 import type { Source, SourceOutput } from "./source.js";
 
@@ -40,6 +41,8 @@ export interface LoopOptions {
   onDecision?(d: DecisionEvent): void;
   onSnapshot?(s: Snapshot): void;
   onSourceError?(source: string, error: string): void;
+  /** component "loop": a listener or a tick that threw (each a bug, logged as an error) */
+  log?: Logger;
 }
 
 /** Recovered alerts stay visible (with their counts) this long, and at most this many. */
@@ -83,7 +86,7 @@ export class TickLoop {
     const run = async () => {
       const started = this.clock.now();
       // tick() is built not to raise; should it ever, the next tick must still be scheduled
-      await this.tick().catch(() => undefined);
+      await this.tick().catch((e: unknown) => this.log.error("tick_failed", { error: errorText(e) }));
       if (this.stopped || chain !== this.chain) return;
       const wait = Math.max(0, this.opts.tickS * 1000 - (this.clock.now() - started));
       this.timer = this.clock.setTimeout(() => void run(), wait);
@@ -114,7 +117,7 @@ export class TickLoop {
     this.ticks++;
     if (!this.opts.enabled) {
       this.latest = this.emptySnapshot(performance.now() - t0);
-      this.safe(() => this.opts.onSnapshot?.(this.latest));
+      this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));
       return this.latest;
     }
     const results = await Promise.all(this.opts.sources.map((s) => this.runSource(s, now)));
@@ -126,7 +129,7 @@ export class TickLoop {
       if (r.ok) this.lastOutputs.set(src.name, r.output);
       else {
         this.sourceErrors.set(src.name, (this.sourceErrors.get(src.name) ?? 0) + 1);
-        this.safe(() => this.opts.onSourceError?.(src.name, r.error));
+        this.safe("onSourceError", () => this.opts.onSourceError?.(src.name, r.error));
       }
       // A failed source keeps last tick's signals: its failure must not look like recovery.
       signals.push(...(this.lastOutputs.get(src.name)?.signals ?? []));
@@ -138,7 +141,7 @@ export class TickLoop {
     }
     this.decideAll(signals, now);
     this.latest = this.buildSnapshot(now, sources, signals, performance.now() - t0);
-    this.safe(() => this.opts.onSnapshot?.(this.latest));
+    this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));
     return this.latest;
   }
 
@@ -196,7 +199,7 @@ export class TickLoop {
     this.states.set(sig.key, { state: next, kind: sig.kind, entity: sig.entity });
     if (action) {
       const ev: DecisionEvent = { seq: this.nextSeq(), at: now, action, signal: sig, state: next };
-      this.safe(() => this.opts.onDecision?.(ev));
+      this.safe("onDecision", () => this.opts.onDecision?.(ev));
     }
   }
 
@@ -269,12 +272,16 @@ export class TickLoop {
   }
 
   /** A listener that throws must not stop the tick. */
-  private safe(fn: () => void): void {
+  private safe(listener: string, fn: () => void): void {
     try {
       fn();
-    } catch {
-      /* listeners report their own failures */
+    } catch (e) {
+      this.log.error("listener_failed", { listener, error: errorText(e) });
     }
+  }
+
+  private get log(): Logger {
+    return this.opts.log ?? silentLogger;
   }
 }
 

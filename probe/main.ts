@@ -8,7 +8,7 @@ import { errorText } from "./errors.js";
 import { resolveToken } from "./server/token.js";
 
 async function main(): Promise<void> {
-  const log = jsonLogger();
+  const root = jsonLogger();
   const parsed = parseConfig(process.env);
   if (!parsed.ok) {
     process.stderr.write(`orchestrator-watchdog: bad configuration:\n${parsed.errors.map((e) => `  ${e}\n`).join("")}`);
@@ -30,16 +30,17 @@ async function main(): Promise<void> {
     }
   }
 
+  const log = root.hiding([token, cfg.telegram.botToken]).child("main");
   // Handlers go in before "listening" is logged: whoever reads that line may signal at once.
   let probe: Probe | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log("info", { event: "stopping", signal });
+    log.info("stopping", { signal });
     // Whatever happens, be gone within a second.
     setTimeout(() => process.exit(0), 900).unref();
-    (probe?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    void (probe?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
@@ -49,9 +50,8 @@ async function main(): Promise<void> {
     process.stdin.resume();
   }
 
-  probe = await startProbe(cfg, { log, token });
-  log("info", {
-    event: "listening",
+  probe = await startProbe(cfg, { log: root, token });
+  log.info("listening", {
     url: probe.url,
     enabled: cfg.enabled,
     tickS: cfg.tickS,

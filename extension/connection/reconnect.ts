@@ -1,11 +1,17 @@
 // The reconnecting client as a pure state machine: (machine, event, now, random) → next
 // machine + effects. No timers and no I/O here; client.ts performs the effects.
+import { backoffDelay as delayFor, type BackoffPolicy } from "../../common/backoff.js";
 import type { ConnectionState } from "./types.js";
 
 const BACKOFF_INITIAL_MS = 250;
 export const BACKOFF_MAX_MS = 30_000;
 /** ±20 % so a fleet of windows does not reconnect to a restarted probe in lockstep. */
 const BACKOFF_JITTER = 0.2;
+const RECONNECT_BACKOFF: BackoffPolicy = {
+  initialMs: BACKOFF_INITIAL_MS,
+  maxMs: BACKOFF_MAX_MS,
+  jitter: BACKOFF_JITTER,
+};
 /** A connection that stayed up this long resets the backoff; a flapping one keeps growing it. */
 const STABLE_AFTER_MS = 10_000;
 
@@ -41,10 +47,7 @@ export const initialMachine: Machine = { state: { phase: "idle" }, failures: 0 }
 
 /** Delay before retry number `failures` (1-based); `random` in [0, 1). */
 export function backoffDelay(failures: number, random: number): number {
-  const exp = Math.min(Math.max(failures, 1) - 1, 30);
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** exp);
-  const jittered = base * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * random);
-  return Math.round(Math.min(BACKOFF_MAX_MS, Math.max(0, jittered)));
+  return delayFor(RECONNECT_BACKOFF, failures, random);
 }
 
 function describeClose(e: Extract<ConnEvent, { type: "closed" }>): string {

@@ -3,6 +3,8 @@
 // containers (root on the host), so the watchdog must never be the one doing it.
 import http from "node:http";
 import { z } from "zod";
+import { errorText } from "../errors.js";
+import { HttpRequestError, httpRequest } from "../http-request.js";
 
 /** Newest API version whose container fields this client has been read against. */
 export const MAX_API_VERSION = "1.52";
@@ -122,7 +124,7 @@ function preview(s: string): string {
 /** The daemon's error body is `{"message": "..."}`; fall back to the raw text. */
 function daemonMessage(body: string): string {
   try {
-    const j = JSON.parse(body) as { message?: unknown };
+    const j = JSON.parse(body) as { message?: unknown } | null;
     if (typeof j?.message === "string") return j.message;
   } catch {
     /* not JSON */
@@ -151,81 +153,47 @@ export class DockerClient {
    * too, before anything is written, so no caller (or cast) can send anything else.
    */
   request(method: "GET", path: string, signal?: AbortSignal): Promise<DockerResponse> {
-    if (method !== "GET") {
+    // a cast or a plain-JS caller can get past the type
+    if ((method as string) !== "GET") {
       return Promise.reject(
         new DockerReadOnlyError(
           `docker: refusing ${String(method)} ${path}: this client is read-only and only sends GET`,
         ),
       );
     }
-    // Checked before the request exists: destroying a request that has no error listener
-    // yet makes it emit an unhandled "socket hang up" that would kill the probe.
-    if (signal?.aborted) return Promise.reject(new DockerApiError(`docker: GET ${path} aborted`, null, path));
     const { socketPath, timeoutMs } = this.opts;
-    return new Promise<DockerResponse>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: Error) => {
-        if (!settled) {
-          settled = true;
-          cleanup();
-          reject(e);
-        }
-      };
-      const req = http.request({
-        socketPath,
-        path,
-        method: "GET",
-        headers: { Host: "docker", Accept: "application/json", "User-Agent": "orchestrator-watchdog" },
-        agent: false,
-      });
-      const timer = setTimeout(() => {
-        fail(new DockerApiError(`docker: GET ${path} timed out after ${timeoutMs / 1000} s`, null, path));
-        req.destroy();
-      }, timeoutMs);
-      const onAbort = () => {
-        fail(new DockerApiError(`docker: GET ${path} aborted`, null, path));
-        req.destroy();
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      req.on("error", (e: NodeJS.ErrnoException) => fail(this.socketError(e, path)));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_BODY_BYTES) {
-            fail(
-              new DockerApiError(
-                `docker: GET ${path} answered more than ${MAX_BODY_BYTES} bytes`,
-                res.statusCode ?? null,
-                path,
-              ),
-            );
-            req.destroy();
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on("error", (e) => fail(this.socketError(e, path)));
-        res.on("aborted", () =>
-          fail(new DockerApiError(`docker: GET ${path}: connection closed mid-answer`, res.statusCode ?? null, path)),
-        );
-        res.on("end", () => {
-          if (settled) return;
-          settled = true;
-          cleanup();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
-        });
-      });
-      req.end();
+    return httpRequest({
+      method: "GET",
+      url: path,
+      socketPath,
+      headers: { Host: "docker", Accept: "application/json", "User-Agent": "orchestrator-watchdog" },
+      timeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      signal,
+      target: `docker GET ${path}`,
+    }).catch((e: unknown) => {
+      throw this.requestError(e, path);
     });
   }
 
-  private socketError(e: NodeJS.ErrnoException, path: string): Error {
+  /** What went wrong, in the words a Docker user knows (the socket, the daemon, its group). */
+  private requestError(e: unknown, path: string): Error {
+    if (!(e instanceof HttpRequestError)) return new DockerApiError(`docker: GET ${path}: ${errorText(e)}`, null, path);
+    switch (e.failure) {
+      case "timeout":
+        return new DockerApiError(`docker: GET ${path} timed out after ${this.opts.timeoutMs / 1000} s`, null, path);
+      case "aborted":
+        return new DockerApiError(`docker: GET ${path} aborted`, null, path);
+      case "too-large":
+        return new DockerApiError(`docker: GET ${path} answered more than ${MAX_BODY_BYTES} bytes`, e.status, path);
+      case "closed":
+        return new DockerApiError(`docker: GET ${path}: connection closed mid-answer`, e.status, path);
+      default:
+        return this.socketError(e, path);
+    }
+  }
+
+  private socketError(e: HttpRequestError, path: string): Error {
     const sock = this.opts.socketPath;
     const why: Record<string, string> = {
       ENOENT: `socket ${sock} does not exist (is the Docker daemon running and the socket mounted?)`,
@@ -233,7 +201,7 @@ export class DockerClient {
       EACCES: `permission denied on ${sock} (is the probe's user in the socket's group?)`,
       ECONNRESET: `the daemon closed the connection during GET ${path}`,
     };
-    const text = e.code && why[e.code] ? `${e.code}: ${why[e.code]}` : `GET ${path}: ${e.message}`;
+    const text = e.code && why[e.code] ? `${e.code}: ${why[e.code]}` : `GET ${path}: ${e.detail}`;
     return new DockerApiError(`docker: ${text}`, null, path);
   }
 

@@ -1,10 +1,9 @@
 // The metrics source: one GET of the orchestrator's /metrics per tick serves both the
 // heartbeat (`orch_down`, debounced) and the metric rules (one signal per matching series).
 // Never raises: a failed fetch is an answer ("the orchestrator did not answer"), not an error.
-import http from "node:http";
-import https from "node:https";
 import type { Config } from "../config.js";
 import { DEBOUNCE_INITIAL, debounce, type DebounceState } from "../debounce.js";
+import { HttpRequestError, bytes, httpRequest, seconds } from "../http-request.js";
 import { compare, type MetricRule } from "../metric-rules.js";
 import { parsePrometheusText, type PromSample } from "../prom-parse.js";
 import type { OrchState, Signal } from "../protocol.js";
@@ -155,83 +154,47 @@ export function displayUrl(url: string): string {
   }
 }
 
-/**
- * One GET with a hard deadline over connect, headers AND body (a body that drips
- * forever is a timeout), a body size cap, and the caller's abort signal. Never rejects.
- */
-export function fetchMetrics(
+/** One GET of /metrics (see http-request.ts: one deadline, a size cap, the abort signal). Never rejects. */
+export async function fetchMetrics(
   url: string,
   o: { timeoutMs: number; maxBodyBytes: number; signal?: AbortSignal },
 ): Promise<FetchResult> {
-  return new Promise<FetchResult>((resolve) => {
-    let done = false;
-    let req: http.ClientRequest | null = null;
-    let timer: NodeJS.Timeout | null = null;
-    const onAbort = () => finish({ ok: false, reason: "aborted" });
-    function finish(r: FetchResult): void {
-      if (done) return;
-      done = true;
-      if (timer) clearTimeout(timer);
-      o.signal?.removeEventListener("abort", onAbort);
-      req?.destroy();
-      resolve(r);
-    }
-    if (o.signal?.aborted) return finish({ ok: false, reason: "aborted" });
-    o.signal?.addEventListener("abort", onAbort, { once: true });
-    timer = setTimeout(() => finish({ ok: false, reason: `timeout after ${seconds(o.timeoutMs)}` }), o.timeoutMs);
-
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      return finish({ ok: false, reason: "invalid URL" });
-    }
-    const mod = u.protocol === "https:" ? https : u.protocol === "http:" ? http : null;
-    if (!mod) return finish({ ok: false, reason: `unsupported protocol ${u.protocol}` });
-    try {
-      req = mod.get(u, {
-        // a fresh connection per tick: no pooled socket can go stale between ticks
-        agent: false,
-        headers: { accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1", "user-agent": "orchestrator-watchdog" },
-      });
-    } catch (e) {
-      return finish({ ok: false, reason: reasonOf(e) });
-    }
-    req.on("error", (e) => finish({ ok: false, reason: reasonOf(e) }));
-    req.on("response", (res) => {
-      const status = res.statusCode ?? 0;
-      if (status < 200 || status > 299) return finish({ ok: false, reason: `HTTP ${status}` });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        if (done) return;
-        size += c.length;
-        if (size > o.maxBodyBytes) return finish({ ok: false, reason: `body over ${bytes(o.maxBodyBytes)}` });
-        chunks.push(c);
-      });
-      res.on("end", () => finish({ ok: true, status, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", (e) => finish({ ok: false, reason: reasonOf(e) }));
-      // closed before the end of the body (a no-op once finished)
-      res.on("close", () => finish({ ok: false, reason: "connection closed mid-body" }));
+  try {
+    const ans = await httpRequest({
+      method: "GET",
+      url,
+      headers: { accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1", "user-agent": "orchestrator-watchdog" },
+      // no agent: a fresh connection per tick, so no pooled socket can go stale between ticks
+      timeoutMs: o.timeoutMs,
+      maxBodyBytes: o.maxBodyBytes,
+      readBody: is2xx,
+      signal: o.signal,
     });
-  });
+    if (!is2xx(ans.status)) return { ok: false, reason: `HTTP ${ans.status}` };
+    return { ok: true, status: ans.status, body: ans.body };
+  } catch (e) {
+    return { ok: false, reason: reasonOf(e, o) };
+  }
 }
 
-/** `ECONNREFUSED`, `CERT_HAS_EXPIRED`… rather than a long message with addresses in it. */
-function reasonOf(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (typeof code === "string" && code) return code;
-  const msg = e instanceof Error ? e.message || e.name : String(e);
+function is2xx(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+/**
+ * The short reason an orchestrator check failed, as snapshots and alerts show it:
+ * `ECONNREFUSED`, `timeout after 5 s`… rather than a long message with addresses in it.
+ */
+function reasonOf(e: unknown, o: { timeoutMs: number; maxBodyBytes: number }): string {
+  if (e instanceof HttpRequestError) {
+    if (e.failure === "timeout") return `timeout after ${seconds(o.timeoutMs)}`;
+    if (e.failure === "too-large") return `body over ${bytes(o.maxBodyBytes)}`;
+    if (e.failure === "network" && e.code) return e.code;
+    return shorten(e.detail);
+  }
+  return shorten(e instanceof Error ? e.message || e.name : String(e));
+}
+
+function shorten(msg: string): string {
   return msg.length > MAX_REASON_CHARS ? `${msg.slice(0, MAX_REASON_CHARS)}…` : msg;
-}
-
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : Number(s.toFixed(2))} s`;
-}
-
-function bytes(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }

@@ -5,21 +5,24 @@
 // never waits; a small ordered queue with its own timeout does the sending.
 import http from "node:http";
 import https from "node:https";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { DecisionEvent } from "../loop.js";
 import { errorText } from "../errors.js";
+import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
-import { postJson } from "./http.js";
+import { postFailure, postJson } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export interface AlertmanagerOptions {
   hostname: string;
-  log(line: Record<string, unknown>): void;
+  /** the client's own logger (component "alertmanager") */
+  log: Logger;
   /** reminder interval of a kind: a firing alert is kept alive for about twice that */
   cooldownFor?(kind: string): number;
   generatorURL?: string;
   timeoutMs?: number;
   queueMax?: number;
-  sleep?(ms: number): Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Alertmanager {
@@ -41,6 +44,8 @@ export interface PostableAlert {
 /** Slack on top of two reminder intervals before Alertmanager resolves an alert nobody re-posted. */
 const KEEPALIVE_MARGIN_MS = 5 * 60_000;
 const ATTEMPTS = 3;
+/** 1 s, then 2 s: three attempts within a few seconds, then the alert is logged as failed */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000 };
 const ANNOTATION_MAX = 8000;
 
 /** Pure: the alert Alertmanager should hold after this decision. */
@@ -107,13 +112,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
   const st = { posted: 0, failed: 0, dropped: 0 };
   const ac = new AbortController();
 
-  const log = (line: Record<string, unknown>) => {
-    try {
-      opts.log({ channel: "alertmanager", url: where, ...line });
-    } catch {
-      /* never raise */
-    }
-  };
+  const log = (level: Level, event: string, fields: LogFields) => opts.log[level](event, { url: where, ...fields });
 
   /**
    * A retry's pause, cut short by stop(). Its abort listener goes when the pause ends:
@@ -134,20 +133,24 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
 
   async function send(item: Item): Promise<boolean> {
     let lastError = "";
-    for (let i = 0; i < ATTEMPTS && !drain.stopped; i++) {
-      if (i > 0) await pause(1000 * 2 ** (i - 1));
+    for (let i = 0; i < ATTEMPTS; i++) {
+      if (i > 0) await pause(backoffDelay(RETRY_BACKOFF, i));
       if (drain.stopped) break;
       try {
-        const r = await postJson(endpoint, [item.alert], { timeoutMs, agent, signal: ac.signal });
+        const r = await postJson(endpoint, [item.alert], {
+          timeoutMs,
+          agent,
+          signal: ac.signal,
+          target: `POST ${where}`,
+        });
         if (r.status >= 200 && r.status < 300) return true;
         lastError = `HTTP ${r.status}: ${r.body.slice(0, 300)}`;
         if (r.status < 500) break; // Alertmanager refused the alert itself: retrying will not help
       } catch (e) {
-        lastError = errorText(e);
+        lastError = postFailure(e, timeoutMs).text;
       }
     }
-    log({
-      level: "error",
+    log("error", "post_failed", {
       msg: "alertmanager post failed",
       key: item.key,
       action: item.action,
@@ -165,7 +168,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
       return true;
     },
     pending: () => box.length,
-    onError: (e) => log({ level: "error", msg: "alertmanager worker failed", error: errorText(e) }),
+    onError: (e) => log("error", "worker_failed", { msg: "alertmanager worker failed", error: errorText(e) }),
   });
 
   return {
@@ -180,8 +183,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         const { evicted } = box.push({ action: ev.action, key: ev.signal.key, alert });
         for (const e of evicted) {
           st.dropped++;
-          log({
-            level: "warn",
+          log("warn", "queue_full", {
             msg: "alertmanager queue full; dropped the oldest non-recovery post",
             key: e.key,
             action: e.action,
@@ -189,7 +191,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
         }
         drain.kick();
       } catch (e) {
-        log({ level: "error", msg: "alertmanager post could not be queued", error: errorText(e) });
+        log("error", "post_not_queued", { msg: "alertmanager post could not be queued", error: errorText(e) });
       }
     },
     flush: (ms) => drain.flush(ms),
@@ -200,7 +202,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
           const left = box.drain().length;
           if (left) {
             st.dropped += left;
-            log({ level: "warn", msg: `alertmanager stopped with ${left} post(s) unsent` });
+            log("warn", "stopped_unsent", { msg: `alertmanager stopped with ${left} post(s) unsent`, dropped: left });
           }
           agent.destroy();
         },

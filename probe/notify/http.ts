@@ -1,10 +1,10 @@
-// One JSON POST with a hard deadline, for the notification channels. Uses node:http(s)
-// directly so that a hanging server is cut off by our own timer (not only an idle
-// timeout) and so that a channel can be stopped mid-request.
-import http from "node:http";
-import https from "node:https";
+// The JSON POST both notification channels make, over the probe's one bounded request
+// (../http-request.ts), and how its failures read in their logs.
+import type http from "node:http";
+import { HttpRequestError, httpRequest, type Stage } from "../http-request.js";
+import { errorText } from "../errors.js";
 
-export interface HttpAnswer {
+export interface PostAnswer {
   status: number;
   body: string;
 }
@@ -13,74 +13,45 @@ export interface PostOptions {
   timeoutMs: number;
   agent?: http.Agent;
   signal?: AbortSignal;
+  /** how errors name the endpoint: never with a token in it */
+  target: string;
 }
 
-/** Bodies above this are cut: every answer we read is a small JSON object. */
+/** Bodies above this are cut, not refused: every answer we read is a small JSON object. */
 const MAX_BODY = 256 * 1024;
 
-export class HttpTimeout extends Error {}
-
-export function postJson(url: string, payload: unknown, opts: PostOptions): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      reject(new Error("invalid URL"));
-      return;
-    }
-    const data = Buffer.from(JSON.stringify(payload));
-    const mod = u.protocol === "https:" ? https : http;
-    let settled = false;
-    const finish = (err: Error | null, ans?: HttpAnswer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      if (err) reject(err);
-      else resolve(ans!);
-    };
-    const req = mod.request(
-      u,
-      {
-        method: "POST",
-        agent: opts.agent,
-        headers: { "content-type": "application/json", "content-length": data.length, accept: "application/json" },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          if (size < MAX_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on("end", () =>
-          finish(null, {
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_BODY),
-          }),
-        );
-        res.on("error", (e) => finish(e));
-        res.on("aborted", () => finish(new Error("response aborted")));
-      },
-    );
-    const timer = setTimeout(() => {
-      const e = new HttpTimeout(`no answer within ${opts.timeoutMs} ms`);
-      finish(e);
-      req.destroy(e);
-    }, opts.timeoutMs);
-    const onAbort = () => {
-      const e = new Error("request cancelled");
-      finish(e);
-      req.destroy(e);
-    };
-    // before any destroy(): a request destroyed with an error emits it, and with no listener that would crash the process
-    req.on("error", (e) => finish(e));
-    if (opts.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    req.end(data);
+/** Resolves with any status; rejects with an HttpRequestError when no whole answer came. */
+export async function postJson(url: string, payload: unknown, opts: PostOptions): Promise<PostAnswer> {
+  const ans = await httpRequest({
+    method: "POST",
+    url,
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(payload),
+    timeoutMs: opts.timeoutMs,
+    maxBodyBytes: MAX_BODY,
+    overCap: "cut",
+    agent: opts.agent,
+    signal: opts.signal,
+    target: opts.target,
   });
+  return { status: ans.status, body: ans.body };
+}
+
+export interface PostFailure {
+  timeout: boolean;
+  /** `no answer within 15000 ms`, `request cancelled`, `connect ECONNREFUSED 10.0.0.5:9093`… */
+  text: string;
+  /** how far the request got, when known */
+  stage: Stage | null;
+}
+
+export function postFailure(e: unknown, timeoutMs: number): PostFailure {
+  if (!(e instanceof HttpRequestError)) return { timeout: false, text: errorText(e), stage: null };
+  const text =
+    e.failure === "timeout"
+      ? `no answer within ${timeoutMs} ms`
+      : e.failure === "aborted"
+        ? "request cancelled"
+        : e.detail;
+  return { timeout: e.failure === "timeout", text, stage: e.stage };
 }

@@ -3,11 +3,14 @@
 // tick's path, and nothing here throws. Bot API: POST {apiUrl}/bot{token}/sendMessage.
 import http from "node:http";
 import https from "node:https";
+import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
+import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
-import { HttpTimeout, postJson, type HttpAnswer } from "./http.js";
+import type { Stage } from "../http-request.js";
+import { postFailure, postJson, type PostAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export type Outcome = "sent" | "failed";
@@ -21,9 +24,10 @@ export interface TelegramMessage {
 }
 
 export interface TelegramOptions {
-  log(line: Record<string, unknown>): void;
-  now?(): number;
-  sleep?(ms: number): Promise<void>;
+  /** the channel's own logger (component "telegram"); the token never reaches it */
+  log: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
   /** cap of the 5xx/network back-off (default 60 s) */
   maxBackoffMs?: number;
   /** first back-off step, doubled per consecutive failure (default 1 s) */
@@ -68,7 +72,7 @@ export function redactToken(text: string, token: string | null): string {
 type Attempt =
   | { kind: "sent" }
   | { kind: "wait"; ms: number; why: string }
-  | { kind: "backoff"; why: string }
+  | { kind: "backoff"; why: string; stage?: Stage | null }
   | { kind: "parse"; why: string }
   | { kind: "failed"; why: string };
 
@@ -77,8 +81,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const enabled = Boolean(token && cfg.chatId);
   const now = opts.now ?? (() => Date.now());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const maxBackoff = opts.maxBackoffMs ?? 60_000;
-  const firstBackoff = opts.initialBackoffMs ?? 1000;
+  const backoff: BackoffPolicy = { initialMs: opts.initialBackoffMs ?? 1000, maxMs: opts.maxBackoffMs ?? 60_000 };
   const timeoutMs = opts.requestTimeoutMs ?? 15_000;
   const minInterval = opts.minIntervalMs ?? 1000;
   const url = `${cfg.apiUrl}/bot${token ?? ""}/sendMessage`;
@@ -95,14 +98,11 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const wakers = new Set<() => void>();
 
   const safe = (s: string) => redactToken(s, token);
-  const log = (line: Record<string, unknown>) => {
-    try {
-      const clean: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(line)) clean[k] = typeof v === "string" ? safe(v) : v;
-      opts.log({ channel: "telegram", ...clean });
-    } catch {
-      /* a broken logger must not stop delivery */
-    }
+  const logger = opts.log.hiding([token]);
+  const log = (level: Level, event: string, fields: LogFields) => {
+    const clean: LogFields = {};
+    for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === "string" ? safe(v) : v;
+    logger[level](event, clean);
   };
 
   /**
@@ -134,10 +134,10 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     }
   }
 
-  async function request(body: Record<string, unknown>): Promise<HttpAnswer> {
+  async function request(body: Record<string, unknown>): Promise<PostAnswer> {
     inflight = new AbortController();
     try {
-      return await postJson(url, body, { timeoutMs, agent, signal: inflight.signal });
+      return await postJson(url, body, { timeoutMs, agent, signal: inflight.signal, target: `POST ${safe(url)}` });
     } finally {
       inflight = null;
     }
@@ -150,12 +150,12 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     const body: Record<string, unknown> = plain
       ? { chat_id: cfg.chatId, text: msg.plain, disable_web_page_preview: true }
       : { chat_id: cfg.chatId, text: msg.html, parse_mode: "HTML", disable_web_page_preview: true };
-    let ans: HttpAnswer;
+    let ans: PostAnswer;
     try {
       ans = await request(body);
     } catch (e) {
-      const why = e instanceof HttpTimeout ? `timeout: ${e.message}` : `network error: ${errorText(e)}`;
-      return { kind: "backoff", why };
+      const f = postFailure(e, timeoutMs);
+      return { kind: "backoff", why: `${f.timeout ? "timeout" : "network error"}: ${f.text}`, stage: f.stage };
     }
     let json: { ok?: unknown; description?: unknown; parameters?: { retry_after?: unknown } } = {};
     try {
@@ -178,32 +178,45 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
 
   async function deliver(msg: TelegramMessage): Promise<Outcome | null> {
     let plain = false;
-    let backoff = firstBackoff;
+    /** 5xx and network failures in a row, for the backoff */
+    let failures = 0;
     for (;;) {
       const r = await attempt(msg, plain);
       if (drain.stopped) return r.kind === "sent" ? "sent" : null;
       if (r.kind === "sent") return "sent";
       st.lastError = safe(r.why);
-      const base = { key: msg.key, action: msg.action, error: r.why };
+      const base = {
+        key: msg.key,
+        action: msg.action,
+        error: r.why,
+        ...(r.kind === "backoff" && r.stage ? { stage: r.stage } : {}),
+      };
       if (r.kind === "failed" || (r.kind === "parse" && plain)) {
-        log({ level: "error", msg: "telegram message dropped: the Bot API refused it", ...base });
+        log("error", "message_refused", { msg: "telegram message dropped: the Bot API refused it", ...base });
         return "failed";
       }
       st.retried++;
       if (r.kind === "parse") {
         plain = true;
         st.plainFallbacks++;
-        log({ level: "warn", msg: "telegram could not parse the HTML; sending once as plain text", ...base });
+        log("warn", "plain_fallback", {
+          msg: "telegram could not parse the HTML; sending once as plain text",
+          ...base,
+        });
         continue;
       }
       if (r.kind === "wait") {
-        log({ level: "warn", msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`, waitMs: r.ms, ...base });
+        log("warn", "rate_limited", {
+          msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`,
+          waitMs: r.ms,
+          ...base,
+        });
         await wait(r.ms);
         continue;
       }
-      log({ level: "warn", msg: `telegram send failed; retrying in ${backoff / 1000} s`, waitMs: backoff, ...base });
-      await wait(backoff);
-      backoff = Math.min(backoff * 2, maxBackoff);
+      const ms = backoffDelay(backoff, ++failures);
+      log("warn", "send_failed", { msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
+      await wait(ms);
     }
   }
 
@@ -225,7 +238,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const drain = new Drain({
     step,
     pending: () => box.length,
-    onError: (e) => log({ level: "error", msg: "telegram worker failed", error: errorText(e) }),
+    onError: (e) => log("error", "worker_failed", { msg: "telegram worker failed", error: errorText(e) }),
   });
 
   return {
@@ -234,15 +247,18 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       if (!enabled) return "disabled";
       if (drain.stopped) {
         st.dropped++;
-        log({ level: "warn", msg: "telegram channel stopped; message dropped", key: msg.key, action: msg.action });
+        log("warn", "message_dropped", {
+          msg: "telegram channel stopped; message dropped",
+          key: msg.key,
+          action: msg.action,
+        });
         report(msg, "failed");
         return "queued";
       }
       const { evicted, overBound } = box.push(msg);
       for (const m of evicted) {
         st.dropped++;
-        log({
-          level: "warn",
+        log("warn", "outbox_full", {
           msg: `telegram outbox full (${cfg.outboxMax}); dropped ${m === msg ? "the new" : "the oldest"} ${m.action === "repeat" ? "reminder" : "alert"}`,
           key: m.key,
           action: m.action,
@@ -251,7 +267,10 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         report(m, "failed");
       }
       if (overBound)
-        log({ level: "warn", msg: "telegram outbox over its bound: recoveries are never dropped", depth: box.length });
+        log("warn", "outbox_over_bound", {
+          msg: "telegram outbox over its bound: recoveries are never dropped",
+          depth: box.length,
+        });
       drain.kick();
       return "queued";
     },
@@ -272,8 +291,7 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
           const left = box.drain();
           if (left.length) {
             st.dropped += left.length;
-            log({
-              level: "warn",
+            log("warn", "stopped_unsent", {
               msg: `telegram channel stopped with ${left.length} message(s) unsent`,
               dropped: left.length,
             });

@@ -4,9 +4,11 @@ import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse }
 import type { Duplex } from "node:stream";
 import { MAX_CLIENTS, PING_INTERVAL_MS, STREAM_PATH, type Decision, type Hello, type Snapshot } from "../protocol.js";
 import { authorized } from "./auth.js";
-import { StreamHub, type LogFn, type StreamStats } from "./stream.js";
+import { errorText } from "../errors.js";
+import { silentLogger, type Logger } from "../log.js";
+import { StreamHub, type StreamStats } from "./stream.js";
 
-export type { LogFn, StreamStats } from "./stream.js";
+export type { StreamStats } from "./stream.js";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -24,8 +26,8 @@ export interface ServerOptions {
   metricsText(): string;
   /** server → client ping interval; PING_INTERVAL_MS unless a test shortens it */
   pingIntervalMs?: number;
-  /** one structured line per event; never receives the token */
-  log?: LogFn;
+  /** component "http" (the stream's lines say "stream"); never receives the token */
+  log?: Logger;
 }
 
 export interface ServerHandle {
@@ -42,17 +44,11 @@ export interface ServerHandle {
 
 export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   if (opts.token.length === 0) throw new Error("stream server: the token is empty");
-  const log: LogFn = (line) => {
-    try {
-      opts.log?.(line);
-    } catch {
-      /* logging must not break serving */
-    }
-  };
+  const log = opts.log ?? silentLogger;
   const hub = new StreamHub({
-    hello: opts.hello,
-    snapshot: opts.snapshot,
-    log,
+    hello: () => opts.hello(),
+    snapshot: () => opts.snapshot(),
+    log: log.child("stream"),
     pingIntervalMs: opts.pingIntervalMs ?? PING_INTERVAL_MS,
   });
   let closing: Promise<void> | null = null;
@@ -62,7 +58,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     try {
       handleRequest(req, res);
     } catch (e) {
-      log({ event: "http_error", path: pathOf(req), error: e instanceof Error ? e.message : String(e) });
+      log.error("http_error", { path: pathOf(req), error: errorText(e) });
       if (!res.headersSent) reply(res, 500, "internal error\n");
       else res.destroy();
     }
@@ -72,7 +68,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     const path = pathOf(req);
     const get = req.method === "GET" || req.method === "HEAD";
     if (get && path === "/healthz") {
-      let alive = false;
+      let alive: boolean;
       try {
         alive = opts.alive();
       } catch {
@@ -85,7 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       try {
         body = opts.metricsText();
       } catch (e) {
-        log({ event: "metrics_render_failed", error: e instanceof Error ? e.message : String(e) });
+        log.error("metrics_render_failed", { error: errorText(e) });
         return reply(res, 500, "metrics unavailable\n");
       }
       return reply(res, 200, body, { "Content-Type": METRICS_CONTENT_TYPE });
@@ -108,12 +104,12 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     if (closing) return refuse(socket, 503, "probe shutting down\n");
     if (!authorized(req.headers.authorization, opts.token)) {
       hub.stats.rejectedUnauthorized++;
-      log({ event: "stream_rejected", remote, reason: req.headers.authorization ? "wrong token" : "no token" });
+      log.warn("stream_rejected", { remote, reason: req.headers.authorization ? "wrong token" : "no token" });
       return refuse(socket, 401, "unauthorized\n", { "WWW-Authenticate": "Bearer" });
     }
     if (hub.size + pending >= MAX_CLIENTS) {
       hub.stats.rejectedFull++;
-      log({ event: "stream_rejected", remote, reason: "too many clients", clients: hub.size });
+      log.warn("stream_rejected", { remote, reason: "too many clients", clients: hub.size });
       return refuse(socket, 503, `at most ${MAX_CLIENTS} clients\n`, { "Retry-After": "30" });
     }
     pending++;
@@ -132,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       });
     } catch (e) {
       settle();
-      log({ event: "stream_upgrade_failed", remote, error: e instanceof Error ? e.message : String(e) });
+      log.error("stream_upgrade_failed", { remote, error: errorText(e) });
       socket.destroy();
     }
   });
@@ -153,7 +149,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       resolve();
     });
   });
-  server.on("error", (e) => log({ event: "http_server_error", error: e.message }));
+  server.on("error", (e) => log.error("http_server_error", { error: errorText(e) }));
 
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;

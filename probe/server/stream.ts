@@ -3,6 +3,7 @@
 // (anything else closes with 1008), ping/pong liveness, and a 4 MiB backlog cap (1013).
 // Each broadcast is serialized once; every client gets the same bytes.
 import { WebSocket, WebSocketServer } from "ws";
+import { errorText } from "../errors.js";
 import {
   CLOSE_POLICY,
   CLOSE_TRY_AGAIN,
@@ -14,8 +15,7 @@ import {
   type Hello,
   type Snapshot,
 } from "../protocol.js";
-
-export type LogFn = (line: Record<string, unknown>) => void;
+import { silentLogger, type Level, type LogFields, type Logger } from "../log.js";
 
 export interface StreamStats {
   /** clients connected right now */
@@ -38,7 +38,8 @@ export interface HubOptions {
   hello(): Hello;
   snapshot(): Snapshot;
   pingIntervalMs: number;
-  log?: LogFn;
+  /** component "stream"; never receives the token */
+  log?: Logger;
 }
 
 /**
@@ -130,23 +131,24 @@ export class StreamHub {
         // ws has already closed it (with 1008, see StreamSocket); count it like any refusal
         this.stats.closedPolicy++;
         this.clients.delete(c);
-        this.log({ event: "stream_client_dropped", remote, reason: e.message });
+        this.log("warn", "stream_client_dropped", { remote, reason: e.message });
         return;
       }
-      this.log({ event: "stream_client_error", remote, error: e.message });
+      // a client's socket failing (reset, broken pipe) is its going away, not the probe's fault
+      this.log("warn", "stream_client_error", { remote, error: e.message });
     });
     ws.on("close", (code) => {
       this.clients.delete(c);
-      this.log({ event: "stream_client_closed", remote, code, clients: this.clients.size });
+      this.log("info", "stream_client_closed", { remote, code, clients: this.clients.size });
     });
-    this.log({ event: "stream_client_connected", remote, clients: this.clients.size });
+    this.log("info", "stream_client_connected", { remote, clients: this.clients.size });
 
     let first: Frame[];
     try {
       const snap = this.opts.snapshot();
       first = [frame(this.opts.hello()), this.lastSnapshot?.msg === snap ? this.lastSnapshot : frame(snap)];
     } catch (e) {
-      this.log({ event: "stream_greeting_failed", remote, error: e instanceof Error ? e.message : String(e) });
+      this.log("error", "stream_greeting_failed", { remote, error: errorText(e) });
       ws.close(1011, "probe could not build its greeting");
       return;
     }
@@ -192,8 +194,7 @@ export class StreamHub {
       if (c.ws.bufferedAmount > MAX_BACKLOG_BYTES) {
         this.clients.delete(c);
         this.stats.closedBacklog++;
-        this.log({
-          event: "stream_client_dropped",
+        this.log("warn", "stream_client_dropped", {
           remote: c.remote,
           reason: "backlog",
           bufferedBytes: c.ws.bufferedAmount,
@@ -203,7 +204,7 @@ export class StreamHub {
       }
       c.ws.send(f.bytes, { binary: false });
     } catch (e) {
-      this.log({ event: "stream_send_failed", remote: c.remote, error: e instanceof Error ? e.message : String(e) });
+      this.log("error", "stream_send_failed", { remote: c.remote, error: errorText(e) });
     }
   }
 
@@ -222,7 +223,7 @@ export class StreamHub {
   private refuse(c: Client, reason: string): void {
     this.stats.closedPolicy++;
     this.clients.delete(c);
-    this.log({ event: "stream_client_dropped", remote: c.remote, reason });
+    this.log("warn", "stream_client_dropped", { remote: c.remote, reason });
     closeSoon(c.ws, CLOSE_POLICY, reason);
   }
 
@@ -231,7 +232,7 @@ export class StreamHub {
       if (!c.alive) {
         this.clients.delete(c);
         this.stats.closedNoPong++;
-        this.log({ event: "stream_client_dropped", remote: c.remote, reason: "missed pong" });
+        this.log("warn", "stream_client_dropped", { remote: c.remote, reason: "missed pong" });
         c.ws.terminate();
         continue;
       }
@@ -244,12 +245,8 @@ export class StreamHub {
     }
   }
 
-  private log(line: Record<string, unknown>): void {
-    try {
-      this.opts.log?.(line);
-    } catch {
-      /* a failing logger must not break the stream */
-    }
+  private log(level: Level, event: string, fields: LogFields): void {
+    (this.opts.log ?? silentLogger)[level](event, fields);
   }
 }
 

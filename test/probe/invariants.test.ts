@@ -1,12 +1,12 @@
-// The invariants of docs/architecture.md, checked on the assembled probe (probe/app.ts) rather than piece by piece.
+// DESIGN.md's invariants, checked on the assembled probe (probe/app.ts) rather than piece by piece.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig, type Config } from "../../probe/config.js";
-import type { LogLine } from "../../probe/log.js";
-import { ServerMessageSchema, type ServerMessage, type Snapshot } from "../../probe/protocol.js";
+import { captureLog } from "../helpers/log.js";
+import { ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
 import { buildSources } from "../../probe/sources.js";
 import { startFakeTelegram, type FakeTelegram } from "../helpers/fake-telegram.js";
 
@@ -50,9 +50,9 @@ describe("invariant 4: with WATCHDOG_PROC_ENABLED=false the proc source costs no
 });
 
 describe("invariant 5: secrets in command lines never leave the probe, on any channel", () => {
-  let probe: Probe | undefined;
-  let tg: FakeTelegram | undefined;
-  const logs: LogLine[] = [];
+  let probe: Probe;
+  let tg: FakeTelegram;
+  const { log, lines: logs } = captureLog();
   const frames: string[] = [];
   let metricsBody = "";
 
@@ -69,29 +69,29 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
       WATCHDOG_WS_PORT: "0",
       WATCHDOG_WS_TOKEN: TOKEN,
     });
-    probe = await startProbe(cfg, { log: (_lvl, l) => logs.push(l), token: TOKEN, hostname: "ci-runner-3" });
+    probe = await startProbe(cfg, { log, token: TOKEN, hostname: "ci-runner-3" });
     const ws = new WebSocket(probe.url!, { headers: { Authorization: `Bearer ${TOKEN}` } });
     await new Promise<void>((resolve, reject) => {
-      ws.on("message", (d) => {
-        frames.push((d as Buffer).toString());
-        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse((d as Buffer).toString()));
+      ws.on("message", (d: Buffer) => {
+        frames.push(d.toString("utf8"));
+        const m: ServerMessage = ServerMessageSchema.parse(JSON.parse(d.toString("utf8")));
         if (m.type === "snapshot" && m.processes.length > 0 && frames.some((f) => f.includes('"decision"'))) resolve();
       });
       ws.on("error", reject);
     });
     ws.close();
-    await tg.waitFor(() => tg!.messages.length >= 3, 15_000);
+    await tg.waitFor(() => tg.messages.length >= 3, 15_000);
     metricsBody = await (await fetch(probe.url!.replace("ws://", "http://").replace("/v1/stream", "/metrics"))).text();
   });
   afterAll(async () => {
-    await probe?.stop();
-    await tg?.close();
+    await probe.stop();
+    await tg.close();
   });
 
   it("the stream shows the processes with their secrets masked", () => {
     const snap = frames
       .map((f) => ServerMessageSchema.parse(JSON.parse(f)))
-      .findLast((m): m is Snapshot => m.type === "snapshot")!;
+      .findLast((m): m is Extract<ServerMessage, { type: "snapshot" }> => m.type === "snapshot")!;
     const p4242 = snap.processes.find((p) => p.pid === 4242)!;
     expect(p4242.cmdline).toBe("python -m pytest tests/ --token=***");
     expect(snap.processes.find((p) => p.pid === 4800)!.cmdline).toContain("postgres://app:***@db:5432/test");
@@ -99,13 +99,13 @@ describe("invariant 5: secrets in command lines never leave the probe, on any ch
 
   it.each(SECRETS)("%s is in no stream frame, Telegram message, log line or /metrics", (secret) => {
     expect(frames.join("\n")).not.toContain(secret);
-    expect(tg!.requests.map((r) => JSON.stringify(r.body)).join("\n")).not.toContain(secret);
+    expect(tg.requests.map((r) => JSON.stringify(r.body)).join("\n")).not.toContain(secret);
     expect(logs.map((l) => JSON.stringify(l)).join("\n")).not.toContain(secret);
     expect(metricsBody).not.toContain(secret);
   });
 
   it("Telegram got one message per orphaned pytest, naming the host and the kill command", () => {
-    const about4242 = tg!.messages.filter((m) => m.visible.includes("PID: 4242"));
+    const about4242 = tg.messages.filter((m) => m.visible.includes("PID: 4242"));
     expect(about4242).toHaveLength(1);
     expect(about4242[0]!.visible).toContain("ci-runner-3");
     expect(about4242[0]!.visible).toContain("kill -TERM 4242");

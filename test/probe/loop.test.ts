@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { captureLog } from "../helpers/log.js";
 import { TickLoop, type DecisionEvent, type LoopOptions } from "../../probe/loop.js";
 import { SnapshotSchema, type OrchState } from "../../probe/protocol.js";
 import { makeSignal } from "../../probe/signals.js";
@@ -151,13 +152,24 @@ describe("TickLoop", () => {
     },
   );
 
-  it("a listener that throws does not stop the tick", async () => {
+  it("a listener that throws does not stop the tick, and is logged as an error of the loop", async () => {
+    const { log, lines } = captureLog();
     const h = harness([scripted("proc", () => blocking(1))], {
       onDecision: () => {
         throw new Error("boom");
       },
+      log: log.child("loop"),
     });
     await expect(h.loop.tick()).resolves.toMatchObject({ type: "snapshot" });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "error",
+        component: "loop",
+        event: "listener_failed",
+        listener: "onDecision",
+        error: "boom",
+      }),
+    ]);
   });
 
   it("ticks never overlap: a tick asked for during a tick is the same tick", async () => {

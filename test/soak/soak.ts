@@ -17,6 +17,7 @@
 // that long under load, the client would retry a message the fake already accepted:
 // such duplicates are counted and reported separately, and are only tolerated up to
 // the number of client timeouts that were not scripted hangs.
+import { jsonLogger } from "../../probe/log.js";
 import { TickLoop, type DecisionEvent } from "../../probe/loop.js";
 import { createTelegram, type Telegram } from "../../probe/notify/telegram.js";
 import { renderDecision } from "../../probe/notify/texts.js";
@@ -107,7 +108,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const tg = createTelegram(
       { botToken: fake.token, chatId: "-100123", apiUrl: fake.apiUrl, outboxMax },
       {
-        log: (l) => check.telegramLog(l),
+        log: jsonLogger((s) => check.telegramLog(JSON.parse(s) as Record<string, unknown>)),
         now: clock.now,
         sleep: clock.sleep,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,

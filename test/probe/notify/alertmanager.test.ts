@@ -9,27 +9,30 @@ import {
   toPostableAlert,
   type Alertmanager,
 } from "../../../probe/notify/alertmanager.js";
+import { jsonLogger, silentLogger } from "../../../probe/log.js";
+import type { LogLine } from "../../helpers/log.js";
 import { startAlertmanager, type RunningAlertmanager } from "../../helpers/alertmanager.js";
 import { closedPort } from "../../helpers/ports.js";
 
 let am: RunningAlertmanager;
 const clients: Alertmanager[] = [];
-let logs: Array<Record<string, unknown>> = [];
+let logs: LogLine[] = [];
+const log = jsonLogger((s) => logs.push(JSON.parse(s) as LogLine));
 
 beforeAll(async () => {
   am = await startAlertmanager();
 });
 afterAll(async () => {
   for (const c of clients) await c.stop();
-  await am?.stop();
+  await am.stop();
 });
 
 function client(url = am.url) {
   const c = createAlertmanager(url, {
     hostname: "ci-runner-3",
-    log: (l) => logs.push(l),
+    log,
     cooldownFor: () => 1800,
-    sleep: async () => undefined,
+    sleep: () => Promise.resolve(),
   });
   clients.push(c);
   return c;
@@ -133,7 +136,7 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     let pausing = 0;
     const c = createAlertmanager(`http://127.0.0.1:${port}`, {
       hostname: "h",
-      log: () => undefined,
+      log: silentLogger,
       sleep: () => {
         pausing++;
         return new Promise<void>(() => undefined);

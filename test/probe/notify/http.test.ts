@@ -1,19 +1,25 @@
-// postJson: the one POST both notification channels make.
+// postJson: the one POST both notification channels make, and how its failures read in their logs.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpTimeout, postJson } from "../../../probe/notify/http.js";
+import { postFailure, postJson } from "../../../probe/notify/http.js";
 
 let server: http.Server;
 let url: string;
 let requests = 0;
+const target = "POST test endpoint";
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     requests++;
     if (req.url === "/hang") return; // read, never answered
-    req.resume();
-    req.on("end", () => res.end('{"ok":true}'));
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.url === "/huge") return res.end(`{"ok":true,"pad":"${"x".repeat(300 * 1024)}"}`);
+      res.writeHead(req.headers["content-type"] === "application/json" ? 200 : 415);
+      res.end(`{"ok":true,"got":${Buffer.concat(chunks).toString("utf8")}}`);
+    });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -24,31 +30,32 @@ afterAll(async () => {
 });
 
 describe("postJson", () => {
-  it("posts and returns the status and body", async () => {
-    expect(await postJson(`${url}/x`, { a: 1 }, { timeoutMs: 5000 })).toEqual({ status: 200, body: '{"ok":true}' });
+  it("posts JSON and returns the status and body", async () => {
+    expect(await postJson(`${url}/x`, { a: 1 }, { timeoutMs: 5000, target })).toEqual({
+      status: 200,
+      body: '{"ok":true,"got":{"a":1}}',
+    });
   });
 
-  it("rejects an already aborted signal without sending, and without an uncaught error", async () => {
+  it("cuts an oversized answer at 256 KiB instead of failing", async () => {
+    const r = await postJson(`${url}/huge`, {}, { timeoutMs: 5000, target });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(256 * 1024);
+  });
+
+  it("rejects an already aborted signal without sending, and reads as a cancelled request", async () => {
     const before = requests;
     const ac = new AbortController();
     ac.abort();
-    const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown) => uncaught.push(e);
-    process.on("uncaughtException", onUncaught);
-    try {
-      await expect(postJson(`${url}/x`, {}, { timeoutMs: 5000, signal: ac.signal })).rejects.toThrow(
-        "request cancelled",
-      );
-      // the request's own error event fires on a later turn
-      await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      process.off("uncaughtException", onUncaught);
-    }
-    expect(uncaught).toEqual([]);
+    const e = await postJson(`${url}/x`, {}, { timeoutMs: 5000, signal: ac.signal, target }).catch((x: unknown) => x);
+    expect(postFailure(e, 5000)).toEqual({ timeout: false, text: "request cancelled", stage: "connect" });
+    await new Promise((r) => setTimeout(r, 50));
     expect(requests).toBe(before);
   });
 
-  it("cuts off a server that never answers with HttpTimeout", async () => {
-    await expect(postJson(`${url}/hang`, {}, { timeoutMs: 200 })).rejects.toBeInstanceOf(HttpTimeout);
+  it("cuts off a server that never answers, and says so as the channels always have", async () => {
+    const e = await postJson(`${url}/hang`, {}, { timeoutMs: 200, target }).catch((x: unknown) => x);
+    expect(postFailure(e, 200)).toEqual({ timeout: true, text: "no answer within 200 ms", stage: "headers" });
+    expect((e as Error).message).toBe("POST test endpoint: timed out after 0.2 s while waiting for the headers");
   });
 });

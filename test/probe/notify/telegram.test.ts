@@ -1,3 +1,5 @@
+import { jsonLogger } from "../../../probe/log.js";
+import type { LogLine } from "../../helpers/log.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Action } from "../../../probe/protocol.js";
 import {
@@ -14,7 +16,9 @@ const TOKEN = "987654:AAH-secret_Token_value_0123456789";
 let fake: FakeTelegram;
 const clock = { t: 1_750_000_000_000 };
 let sleeps: number[] = [];
-let logs: Array<Record<string, unknown>> = [];
+let logs: LogLine[] = [];
+/** the channel's lines, as the probe's logger writes them */
+const log = jsonLogger((s) => logs.push(JSON.parse(s) as LogLine));
 const started: Telegram[] = [];
 
 beforeAll(async () => {
@@ -39,11 +43,12 @@ function channel(
   const tg = createTelegram(
     { botToken: TOKEN, chatId: "-1001234567890", apiUrl: fake.apiUrl, outboxMax: 200, ...over },
     {
-      log: (l) => logs.push(l),
+      log,
       now: () => clock.t,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         sleeps.push(ms);
         clock.t += ms;
+        return Promise.resolve();
       },
       ...o,
     },
@@ -251,7 +256,7 @@ describe("telegram channel against the fake Bot API", () => {
   it("stop() ends a long wait at once and counts what was left", async () => {
     const tg = createTelegram(
       { botToken: TOKEN, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 10 },
-      { log: (l) => logs.push(l), sleep: () => new Promise<void>(() => undefined) },
+      { log, sleep: () => new Promise<void>(() => undefined) },
     );
     fake.script({ kind: "retry_after", seconds: 3600 });
     tg.enqueue(msg("waiting"));
@@ -284,10 +289,7 @@ describe("the bot token never leaves in a log line or error text", () => {
 
   it("on 401 Unauthorized (a wrong token)", async () => {
     const wrong = "111:wrong-Token_ABCDEFGHIJKLMNOP";
-    const tg = createTelegram(
-      { botToken: wrong, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 5 },
-      { log: (l) => logs.push(l) },
-    );
+    const tg = createTelegram({ botToken: wrong, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 5 }, { log });
     started.push(tg);
     tg.enqueue(msg("x"));
     await tg.flush(5000);

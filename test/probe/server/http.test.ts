@@ -9,11 +9,12 @@ import {
 } from "../../../probe/server/http.js";
 import { connect, get, rawUpgrade, until, type TestClient } from "./client.js";
 import { makeHello, makeSnapshot } from "./fixtures.js";
+import { captureLog } from "../../helpers/log.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 let server: ServerHandle | null = null;
 const clients: TestClient[] = [];
-const logs: Record<string, unknown>[] = [];
+const { log, lines: logs } = captureLog();
 
 async function start(over: Partial<ServerOptions> = {}): Promise<ServerHandle> {
   server = await startServer({
@@ -24,7 +25,7 @@ async function start(over: Partial<ServerOptions> = {}): Promise<ServerHandle> {
     snapshot: () => makeSnapshot(1),
     alive: () => true,
     metricsText: () => "# HELP watchdog_up x\n# TYPE watchdog_up gauge\nwatchdog_up 1\n",
-    log: (l) => logs.push(l),
+    log: log.child("http"),
     ...over,
   });
   return server;
@@ -58,6 +59,9 @@ describe("stream auth", () => {
       expect(s.stats().rejectedUnauthorized).toBe(1);
       expect(s.stats().accepted).toBe(0);
       expect(JSON.stringify(logs)).not.toContain(TOKEN.slice(0, 12));
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: "warn", component: "http", event: "stream_rejected" }),
+      );
     });
   }
 
@@ -144,7 +148,14 @@ describe("plain endpoints", () => {
       },
     });
     expect((await get(s.port, "/metrics")).status).toBe(500);
-    expect(logs.some((l) => l.event === "metrics_render_failed")).toBe(true);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        component: "http",
+        event: "metrics_render_failed",
+        error: "renderer broke",
+      }),
+    );
     expect((await get(s.port, "/healthz")).status).toBe(200);
   });
 
