@@ -105,7 +105,7 @@ const acrossVariables = z.superRefine<Record<string, unknown>>(
 );
 
 /** The environment → the probe's configuration. Other variables than WATCHDOG_* pass untouched. */
-export const ConfigSchema = z.pipe(
+const ConfigSchema = z.pipe(
   z.looseObject(VARIABLES).check(acrossVariables),
   z.transform((e) => ({
     enabled: e.WATCHDOG_ENABLED,
