@@ -2,22 +2,23 @@
 // scanning a host with ~10,000 processes (1% posing as pytest) while 32 stream clients
 // are connected. Reports VmRSS and the high-water mark VmHWM from /proc/<pid>/status
 // after several ticks, with the V8 flags of the container image (PROBE_NODE_FLAGS="" for
-// node's defaults). Every sleeper and the probe are ended by their own pids.
+// node's defaults), next to a bare `node` with the same flags measured at the same moment.
+// Every sleeper, the bare node and the probe are ended by their own pids.
 //
 //   npm run build && npx tsx bench/rss.ts [--processes 10000]
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
+import { end, mib, NODE_FLAGS, startBareNode, startProbe, statusBytes } from "./probe-process.js";
 
 const at = process.argv.indexOf("--processes");
 const TARGET = at > 0 ? Number(process.argv[at + 1]) : 10_000;
 const CLIENTS = 32;
 const TOKEN = "bench-rss-token-0123456789abcdef";
+const GOAL_MIB = 65;
 
 const pidCount = () => readdirSync("/proc").filter((n) => /^\d+$/.test(n)).length;
-const statusKb = (pid: number, field: string) =>
-  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
 
 /** A bash that starts n sleepers (every 100th named like a pytest run) and prints their pids. */
 async function startSleepers(n: number): Promise<{ shell: ChildProcess; pids: number[] }> {
@@ -27,7 +28,7 @@ async function startSleepers(n: number): Promise<{ shell: ChildProcess; pids: nu
   // bash's own "Killed" job reports at clean-up are noise: its stderr is dropped
   const shell = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
   const pids: number[] = [];
-  for await (const line of createInterface({ input: shell.stdout! })) {
+  for await (const line of createInterface({ input: shell.stdout })) {
     if (line === "done") break;
     pids.push(Number(line));
   }
@@ -39,35 +40,19 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const sleepers = await startSleepers(need);
   console.error(`started ${need} sleepers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const bare = startBareNode();
   let probe: ChildProcess | null = null;
   const sockets: WebSocket[] = [];
   try {
-    // the command line of the container image (probe/deploy/Dockerfile) unless told otherwise
-    const flags = (process.env.PROBE_NODE_FLAGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
-    probe = spawn(process.execPath, [...flags, "dist/probe.js"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        WATCHDOG_PROC_ENABLED: "true",
-        WATCHDOG_PROC_AGE_MIN: "0",
-        WATCHDOG_TICK_S: "1",
-        WATCHDOG_WS_PORT: "0",
-        WATCHDOG_WS_TOKEN: TOKEN,
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+    const started = await startProbe({
+      WATCHDOG_PROC_ENABLED: "true",
+      WATCHDOG_PROC_AGE_MIN: "0",
+      WATCHDOG_TICK_S: "1",
+      WATCHDOG_WS_PORT: "0",
+      WATCHDOG_WS_TOKEN: TOKEN,
     });
-    let url = "";
-    for await (const line of createInterface({ input: probe.stdout! })) {
-      try {
-        const j = JSON.parse(line);
-        if (j.event === "listening") {
-          url = j.url;
-          break;
-        }
-      } catch {
-        /* not JSON */
-      }
-    }
-    probe.stdout!.resume();
+    probe = started.child;
+    const url = started.url;
     let matched = 0;
     await Promise.all(
       Array.from(
@@ -77,8 +62,12 @@ async function main(): Promise<void> {
             const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${TOKEN}` } });
             sockets.push(ws);
             let snapshots = 0;
-            ws.on("message", (d) => {
-              const m = JSON.parse(String(d));
+            ws.on("message", (d: Buffer) => {
+              const m = JSON.parse(d.toString("utf8")) as {
+                type: string;
+                processes: unknown[];
+                processesTruncated: number;
+              };
               if (m.type !== "snapshot") return;
               matched = m.processes.length + m.processesTruncated;
               if (++snapshots === 8) resolve();
@@ -87,11 +76,13 @@ async function main(): Promise<void> {
           }),
       ),
     );
-    const rss = statusKb(probe.pid!, "VmRSS") * 1024,
-      hwm = statusKb(probe.pid!, "VmHWM") * 1024;
-    const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+    const rss = statusBytes(probe.pid!, "VmRSS");
+    const hwm = statusBytes(probe.pid!, "VmHWM");
+    const anon = statusBytes(probe.pid!, "RssAnon");
+    const bareRss = statusBytes(bare.pid!, "VmRSS");
     console.log(
-      `probe${flags.length ? ` (node ${flags.join(" ")})` : ""} RSS scanning ${pidCount()} processes (${matched} matched) with ${CLIENTS} clients: ${mib(rss)} MiB now, ${mib(hwm)} MiB peak (goal < 80 MiB)`,
+      `probe${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(" ")})` : ""} RSS scanning ${pidCount()} processes (${matched} matched) with ${CLIENTS} clients: ` +
+        `${mib(rss)} MiB now (own memory ${mib(anon)} MiB), ${mib(hwm)} MiB peak; bare node ${mib(bareRss)} MiB: ${(rss / bareRss).toFixed(2)}× (goal < ${GOAL_MIB} MiB)`,
     );
     console.log(
       "BENCH " +
@@ -102,11 +93,14 @@ async function main(): Promise<void> {
           clients: CLIENTS,
           rssBytes: rss,
           hwmBytes: hwm,
+          bareRssBytes: bareRss,
+          anonBytes: anon,
         }),
     );
   } finally {
     for (const ws of sockets) ws.terminate();
-    if (probe?.pid && probe.exitCode === null) process.kill(probe.pid, "SIGTERM");
+    end(probe);
+    end(bare);
     for (const pid of sleepers.pids) {
       try {
         process.kill(pid, "SIGKILL");

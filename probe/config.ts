@@ -1,373 +1,166 @@
-// The probe's whole configuration: environment variables, parsed once at start-up.
-// Every bad value is reported with its variable name; the caller exits with code 2.
+// The probe's whole configuration: one zod schema over the WATCHDOG_* environment, parsed
+// once at start-up; `Config` is what it outputs. Every bad value is reported with its
+// variable name, all of them at once; the caller exits with code 2.
 // Pure: takes an env object, never reads process.env or the disk itself.
-import { z } from "zod";
-import { parseMetricRules, type MetricRule } from "./metric-rules.js";
+// zod/mini, as in protocol.ts: classic zod was ~750 KB of a 1 MB dist/probe.js.
+import * as z from "zod/mini";
+import * as v from "./config-values.js";
 
-export interface Dep {
-  name: string;
-  host: string;
-  port: number;
-}
-export type ProcPattern =
-  { kind: "substring"; text: string; source: string } | { kind: "regex"; re: RegExp; source: string };
+export type { Dep, ProcPattern } from "./config-values.js";
+export { splitPatterns } from "./config-values.js";
 
-const BOOL_TRUE = new Set(["true", "1", "yes", "on"]);
-const BOOL_FALSE = new Set(["false", "0", "no", "off"]);
+/** The documented default of each variable that has one (.env.example, the README). */
+const documented = z.registry<{ default: string }>();
 
-const bool = z.string().transform((v, ctx) => {
-  const s = v.trim().toLowerCase();
-  if (BOOL_TRUE.has(s)) return true;
-  if (BOOL_FALSE.has(s)) return false;
-  ctx.addIssue({ code: "custom", message: `expected true or false, got "${v}"` });
-  return z.NEVER;
-});
-
-const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-function num(opts: { min?: number; max?: number; int?: boolean; gt?: number }) {
-  return z.string().transform((v, ctx) => {
-    const s = v.trim();
-    if (!NUMBER_RE.test(s)) {
-      ctx.addIssue({ code: "custom", message: `expected a number, got "${v}"` });
-      return z.NEVER;
-    }
-    const n = Number(s);
-    const fail = (why: string) => {
-      ctx.addIssue({ code: "custom", message: `${why}, got ${s}` });
-      return z.NEVER;
-    };
-    if (opts.int && !Number.isInteger(n)) return fail("expected a whole number");
-    if (opts.gt !== undefined && !(n > opts.gt)) return fail(`must be greater than ${opts.gt}`);
-    if (opts.min !== undefined && n < opts.min) return fail(`must be at least ${opts.min}`);
-    if (opts.max !== undefined && n > opts.max) return fail(`must be at most ${opts.max}`);
-    return n;
-  });
-}
-
-function httpUrl() {
-  return z.string().transform((v, ctx) => {
-    let u: URL;
-    try {
-      u = new URL(v.trim());
-    } catch {
-      ctx.addIssue({ code: "custom", message: `not a valid URL: "${v}"` });
-      return z.NEVER;
-    }
-    if (u.protocol !== "http:" && u.protocol !== "https:") {
-      ctx.addIssue({ code: "custom", message: `must be an http:// or https:// URL, got "${u.protocol}"` });
-      return z.NEVER;
-    }
-    return u.toString();
-  });
-}
-
-function list(v: string): string[] {
-  return v
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-
-/** Splits `pytest,/py\.test|tox,x/i` on commas that are outside a /regex/. */
-export function splitPatterns(v: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < v.length) {
-    while (i < v.length && /[\s,]/.test(v[i]!)) i++;
-    if (i >= v.length) break;
-    let j = i;
-    if (v[i] === "/") {
-      j = i + 1;
-      while (j < v.length && v[j] !== "/") j += v[j] === "\\" ? 2 : 1;
-      j++;
-      while (j < v.length && /[a-z]/i.test(v[j]!)) j++;
-      // a regex token ends at a comma or the end; anything else makes it a substring
-      if (j < v.length && v[j] !== ",") while (j < v.length && v[j] !== ",") j++;
-    } else {
-      while (j < v.length && v[j] !== ",") j++;
-    }
-    const tok = v.slice(i, j).trim();
-    if (tok) out.push(tok);
-    i = j + 1;
-  }
-  return out;
-}
-
-const patterns = z.string().transform((v, ctx) => {
-  const toks = splitPatterns(v);
-  if (toks.length === 0) {
-    ctx.addIssue({ code: "custom", message: "needs at least one pattern" });
-    return z.NEVER;
-  }
-  const out: ProcPattern[] = [];
-  for (const t of toks) {
-    const m = /^\/(.*)\/([a-z]*)$/is.exec(t);
-    if (!m) {
-      out.push({ kind: "substring", text: t, source: t });
-      continue;
-    }
-    try {
-      out.push({ kind: "regex", re: new RegExp(m[1]!, m[2]!.replace(/[gy]/g, "")), source: t });
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: `invalid regex ${t}: ${(e as Error).message}` });
-      return z.NEVER;
-    }
-  }
-  return out;
-});
-
-const deps = z.string().transform((v, ctx) => {
-  const out: Dep[] = [];
-  for (const item of list(v)) {
-    const m = /^([A-Za-z0-9_.-]+)=(\[[0-9a-fA-F:]+\]|[^:\s\[\]]+):(\d{1,5})$/.exec(item);
-    const port = m ? Number(m[3]) : 0;
-    if (!m || port < 1 || port > 65535) {
-      ctx.addIssue({ code: "custom", message: `expected name=host:port, got "${item}"` });
-      return z.NEVER;
-    }
-    // the name is the signal's entity and the debounce's key: two targets cannot share it
-    if (out.some((d) => d.name === m[1])) {
-      ctx.addIssue({ code: "custom", message: `dependency name "${m[1]}" is used twice` });
-      return z.NEVER;
-    }
-    out.push({ name: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ""), port });
-  }
-  return out;
-});
-
-const rules = z.string().transform((v, ctx) => {
-  const r = parseMetricRules(v);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.error });
-    return z.NEVER;
-  }
-  return r.rules;
-});
-
-const nonEmptyList = z.string().transform((v, ctx) => {
-  const l = list(v);
-  if (l.length === 0) {
-    ctx.addIssue({ code: "custom", message: "needs at least one entry" });
-    return z.NEVER;
-  }
-  return l;
-});
-
-const chatId = z.string().transform((v, ctx) => {
-  const s = v.trim();
-  if (!/^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(s)) {
-    ctx.addIssue({ code: "custom", message: `expected a numeric chat id or @channelname, got "${v}"` });
-    return z.NEVER;
-  }
-  return s;
-});
-
-const botToken = z.string().transform((v, ctx) => {
-  const s = v.trim();
-  // never echo the value: it is a secret
-  if (!/^\d+:[A-Za-z0-9_-]+$/.test(s)) {
-    ctx.addIssue({ code: "custom", message: "expected a Bot API token of the form 123456:ABC-…" });
-    return z.NEVER;
-  }
-  return s;
-});
-
-const secret = z.string().transform((v, ctx) => {
-  const s = v.trim();
-  if (s.length < 16 || /\s/.test(s)) {
-    ctx.addIssue({ code: "custom", message: "must be at least 16 characters with no spaces" });
-    return z.NEVER;
-  }
-  return s;
-});
-
-const host = z.string().transform((v, ctx) => {
-  const s = v.trim();
-  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) {
-    ctx.addIssue({ code: "custom", message: `not a host name or address: "${v}"` });
-    return z.NEVER;
-  }
-  return s;
-});
-
-const path = z.string().transform((v, ctx) => {
-  const s = v.trim();
-  if (!s.startsWith("/")) {
-    ctx.addIssue({ code: "custom", message: `expected an absolute path, got "${v}"` });
-    return z.NEVER;
-  }
-  return s;
-});
-
-const absPaths = z.string().transform((v, ctx) => {
-  const l = list(v);
-  const bad = l.filter((p) => !p.startsWith("/"));
-  if (l.length === 0 || bad.length) {
-    ctx.addIssue({ code: "custom", message: `expected absolute paths, got "${v}"` });
-    return z.NEVER;
-  }
-  return l;
-});
-
-/** Variable name → [schema, default]. Defaults are strings so they go through the same parser. */
-const CANON = {
-  WATCHDOG_ENABLED: [bool, "true"],
-  WATCHDOG_TICK_S: [num({ gt: 0, max: 86_400 }), "15"],
-  WATCHDOG_METRICS_URL: [httpUrl(), undefined],
-  WATCHDOG_METRICS_TIMEOUT_S: [num({ gt: 0, max: 3600 }), "5"],
-  WATCHDOG_ORCH_DOWN_TICKS: [num({ int: true, min: 1, max: 10_000 }), "3"],
-  WATCHDOG_METRIC_RULES: [rules, undefined],
-  WATCHDOG_COOLDOWN_S: [num({ min: 0, max: 31_536_000 }), "1800"],
-  WATCHDOG_PROC_ENABLED: [bool, "false"],
-  WATCHDOG_PROC_ROOT: [path, "/proc"],
-  WATCHDOG_PROC_AGE_MIN: [num({ min: 0, max: 525_600 }), "60"],
-  WATCHDOG_PROC_PATTERNS: [patterns, "pytest"],
-  WATCHDOG_PROC_COOLDOWN_S: [num({ min: 0, max: 31_536_000 }), "1800"],
-  WATCHDOG_DISK_CEILING_ENABLED: [bool, "false"],
-  // above the 2-point hysteresis gap, or a firing ceiling could never clear
-  WATCHDOG_DISK_CEILING_PCT: [num({ gt: 2, max: 100 }), "97"],
-  WATCHDOG_DISK_PATHS: [absPaths, "/"],
-  WATCHDOG_DOCKER_SOCKET: [path, undefined],
-  WATCHDOG_CONTAINERS: [nonEmptyList, undefined],
-  WATCHDOG_DEPS: [deps, undefined],
-  WATCHDOG_DEPS_TIMEOUT_S: [num({ gt: 0, max: 3600 }), "3"],
-  WATCHDOG_DEPS_DOWN_TICKS: [num({ int: true, min: 1, max: 10_000 }), "3"],
-  WATCHDOG_SOURCE_TIMEOUT_S: [num({ gt: 0, max: 3600 }), "10"],
-  WATCHDOG_TELEGRAM_BOT_TOKEN: [botToken, undefined],
-  WATCHDOG_TELEGRAM_CHAT_ID: [chatId, undefined],
-  WATCHDOG_TELEGRAM_API_URL: [httpUrl(), "https://api.telegram.org"],
-  WATCHDOG_TELEGRAM_OUTBOX_MAX: [num({ int: true, min: 1, max: 100_000 }), "200"],
-  WATCHDOG_ALERTMANAGER_URL: [httpUrl(), undefined],
-  WATCHDOG_LANG: [
-    z.string().transform((v, ctx) => {
-      const s = v.trim().toLowerCase();
-      if (s !== "en" && s !== "ru") {
-        ctx.addIssue({ code: "custom", message: `expected en or ru, got "${v}"` });
+/** One variable's text through `parse`; blank text is refused (unset it to get the default). */
+function text<T>(parse: v.ValueParser<T>, def?: string) {
+  return z.pipe(
+    z.string(),
+    z.transform((raw: string, ctx): T => {
+      const refuse = (why: string): never => {
+        ctx.issues.push({ code: "custom", message: why, input: raw });
         return z.NEVER;
-      }
-      return s as "en" | "ru";
+      };
+      if (raw.trim() === "") return refuse(`is empty; unset it to use the default${def ? ` (${def})` : ""}`);
+      return parse(raw, refuse);
     }),
-    "en",
-  ],
-  WATCHDOG_WS_ENABLED: [bool, "true"],
-  WATCHDOG_WS_HOST: [host, "127.0.0.1"],
-  WATCHDOG_WS_PORT: [num({ int: true, min: 0, max: 65_535 }), "8787"],
-  WATCHDOG_WS_TOKEN: [secret, undefined],
-  WATCHDOG_WS_TOKEN_FILE: [path, undefined],
-  WATCHDOG_STDIN_LIFELINE: [bool, "false"],
-} as const;
+  );
+}
+/** Unset means `def`, which goes through the same parser as a value the user gives. */
+function withDefault<T>(parse: v.ValueParser<T>, def: string) {
+  return z.prefault(text(parse, def), def).register(documented, { default: def });
+}
+function optional<T>(parse: v.ValueParser<T>) {
+  return z.optional(text(parse));
+}
 
-export type EnvName = keyof typeof CANON;
-export const ENV_NAMES = Object.keys(CANON) as EnvName[];
+const VARIABLES = {
+  WATCHDOG_ENABLED: withDefault(v.bool, "true"),
+  WATCHDOG_TICK_S: withDefault(v.num({ gt: 0, max: 86_400 }), "15"),
+  WATCHDOG_METRICS_URL: optional(v.httpUrl),
+  WATCHDOG_METRICS_TIMEOUT_S: withDefault(v.num({ gt: 0, max: 3600 }), "5"),
+  WATCHDOG_ORCH_DOWN_TICKS: withDefault(v.num({ int: true, min: 1, max: 10_000 }), "3"),
+  WATCHDOG_METRIC_RULES: optional(v.metricRules),
+  WATCHDOG_COOLDOWN_S: withDefault(v.num({ min: 0, max: 31_536_000 }), "1800"),
+  WATCHDOG_PROC_ENABLED: withDefault(v.bool, "false"),
+  WATCHDOG_PROC_ROOT: withDefault(v.absPath, "/proc"),
+  WATCHDOG_PROC_AGE_MIN: withDefault(v.num({ min: 0, max: 525_600 }), "60"),
+  WATCHDOG_PROC_PATTERNS: withDefault(v.patterns, "pytest"),
+  WATCHDOG_PROC_COOLDOWN_S: withDefault(v.num({ min: 0, max: 31_536_000 }), "1800"),
+  WATCHDOG_DISK_CEILING_ENABLED: withDefault(v.bool, "false"),
+  // above the 2-point hysteresis gap, or a firing ceiling could never clear
+  WATCHDOG_DISK_CEILING_PCT: withDefault(v.num({ gt: 2, max: 100 }), "97"),
+  WATCHDOG_DISK_PATHS: withDefault(v.absPaths, "/"),
+  WATCHDOG_DOCKER_SOCKET: optional(v.absPath),
+  WATCHDOG_CONTAINERS: optional(v.nonEmptyList),
+  WATCHDOG_DEPS: optional(v.deps),
+  WATCHDOG_DEPS_TIMEOUT_S: withDefault(v.num({ gt: 0, max: 3600 }), "3"),
+  WATCHDOG_DEPS_DOWN_TICKS: withDefault(v.num({ int: true, min: 1, max: 10_000 }), "3"),
+  WATCHDOG_SOURCE_TIMEOUT_S: withDefault(v.num({ gt: 0, max: 3600 }), "10"),
+  WATCHDOG_TELEGRAM_BOT_TOKEN: optional(v.botToken),
+  WATCHDOG_TELEGRAM_CHAT_ID: optional(v.chatId),
+  WATCHDOG_TELEGRAM_API_URL: withDefault(v.httpUrl, "https://api.telegram.org"),
+  WATCHDOG_TELEGRAM_OUTBOX_MAX: withDefault(v.num({ int: true, min: 1, max: 100_000 }), "200"),
+  WATCHDOG_ALERTMANAGER_URL: optional(v.httpUrl),
+  WATCHDOG_LANG: withDefault(v.lang, "en"),
+  WATCHDOG_WS_ENABLED: withDefault(v.bool, "true"),
+  WATCHDOG_WS_HOST: withDefault(v.host, "127.0.0.1"),
+  WATCHDOG_WS_PORT: withDefault(v.num({ int: true, min: 0, max: 65_535 }), "8787"),
+  WATCHDOG_WS_TOKEN: optional(v.secret),
+  WATCHDOG_WS_TOKEN_FILE: optional(v.absPath),
+  WATCHDOG_STDIN_LIFELINE: withDefault(v.bool, "false"),
+};
+
+export type EnvName = keyof typeof VARIABLES;
+export const ENV_NAMES = Object.keys(VARIABLES) as EnvName[];
 /** Defaults as documented in .env.example and the README (undefined = unset). */
-export const ENV_DEFAULTS: Record<EnvName, string | undefined> = Object.fromEntries(
-  ENV_NAMES.map((n) => [n, CANON[n][1]]),
+export const ENV_DEFAULTS = Object.fromEntries(
+  ENV_NAMES.map((n) => [n, documented.get(VARIABLES[n])?.default]),
 ) as Record<EnvName, string | undefined>;
 
-export interface Config {
-  enabled: boolean;
-  tickS: number;
-  metrics: { url: string | null; timeoutS: number; downTicks: number; rules: MetricRule[] };
-  cooldownS: number;
-  proc: { enabled: boolean; root: string; ageMin: number; patterns: ProcPattern[]; cooldownS: number };
-  disk: { ceilingEnabled: boolean; ceilingPct: number; paths: string[] };
-  docker: { socket: string | null; containers: string[] };
-  deps: { targets: Dep[]; timeoutS: number; downTicks: number };
-  sourceTimeoutS: number;
-  telegram: { botToken: string | null; chatId: string | null; apiUrl: string; outboxMax: number };
-  alertmanagerUrl: string | null;
-  lang: "en" | "ru";
-  ws: { enabled: boolean; host: string; port: number; token: string | null; tokenFile: string | null };
-  /** exit when stdin closes: the editor that started this probe is gone */
-  stdinLifeline: boolean;
-}
+/** Checks across variables. They run even when some variable failed, so that every error shows at once. */
+const acrossVariables = z.superRefine<Record<string, unknown>>(
+  (env, ctx) => {
+    const refuse = (name: string, message: string) =>
+      ctx.issues.push({ code: "custom", message, input: env, path: [name] });
+    for (const name of Object.keys(env)) {
+      if (name.startsWith("WATCHDOG_") && !(name in VARIABLES)) {
+        refuse(name, "unknown variable (a typo?); known ones are listed in .env.example");
+      }
+    }
+    const failed = new Set(ctx.issues.map((i) => i.path?.[0]));
+    const given = (name: EnvName) => env[name] !== undefined && !failed.has(name);
+    const telegramFailed = [...failed].some((n) => typeof n === "string" && n.startsWith("WATCHDOG_TELEGRAM_"));
+    if (!telegramFailed && given("WATCHDOG_TELEGRAM_BOT_TOKEN") !== given("WATCHDOG_TELEGRAM_CHAT_ID")) {
+      refuse(
+        "WATCHDOG_TELEGRAM_CHAT_ID",
+        "WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID must be set together",
+      );
+    }
+    if (given("WATCHDOG_WS_TOKEN") && given("WATCHDOG_WS_TOKEN_FILE")) {
+      refuse("WATCHDOG_WS_TOKEN_FILE", "set either WATCHDOG_WS_TOKEN or WATCHDOG_WS_TOKEN_FILE, not both");
+    }
+  },
+  { when: () => true },
+);
 
+/** The environment → the probe's configuration. Other variables than WATCHDOG_* pass untouched. */
+const ConfigSchema = z.pipe(
+  z.looseObject(VARIABLES).check(acrossVariables),
+  z.transform((e) => ({
+    enabled: e.WATCHDOG_ENABLED,
+    tickS: e.WATCHDOG_TICK_S,
+    metrics: {
+      url: e.WATCHDOG_METRICS_URL ?? null,
+      timeoutS: e.WATCHDOG_METRICS_TIMEOUT_S,
+      downTicks: e.WATCHDOG_ORCH_DOWN_TICKS,
+      rules: e.WATCHDOG_METRIC_RULES ?? [],
+    },
+    cooldownS: e.WATCHDOG_COOLDOWN_S,
+    proc: {
+      enabled: e.WATCHDOG_PROC_ENABLED,
+      root: e.WATCHDOG_PROC_ROOT,
+      ageMin: e.WATCHDOG_PROC_AGE_MIN,
+      patterns: e.WATCHDOG_PROC_PATTERNS,
+      cooldownS: e.WATCHDOG_PROC_COOLDOWN_S,
+    },
+    disk: {
+      ceilingEnabled: e.WATCHDOG_DISK_CEILING_ENABLED,
+      ceilingPct: e.WATCHDOG_DISK_CEILING_PCT,
+      paths: e.WATCHDOG_DISK_PATHS,
+    },
+    docker: { socket: e.WATCHDOG_DOCKER_SOCKET ?? null, containers: e.WATCHDOG_CONTAINERS ?? [] },
+    deps: {
+      targets: e.WATCHDOG_DEPS ?? [],
+      timeoutS: e.WATCHDOG_DEPS_TIMEOUT_S,
+      downTicks: e.WATCHDOG_DEPS_DOWN_TICKS,
+    },
+    sourceTimeoutS: e.WATCHDOG_SOURCE_TIMEOUT_S,
+    telegram: {
+      botToken: e.WATCHDOG_TELEGRAM_BOT_TOKEN ?? null,
+      chatId: e.WATCHDOG_TELEGRAM_CHAT_ID ?? null,
+      apiUrl: e.WATCHDOG_TELEGRAM_API_URL.replace(/\/+$/, ""),
+      outboxMax: e.WATCHDOG_TELEGRAM_OUTBOX_MAX,
+    },
+    alertmanagerUrl: e.WATCHDOG_ALERTMANAGER_URL ?? null,
+    lang: e.WATCHDOG_LANG,
+    ws: {
+      enabled: e.WATCHDOG_WS_ENABLED,
+      host: e.WATCHDOG_WS_HOST,
+      port: e.WATCHDOG_WS_PORT,
+      token: e.WATCHDOG_WS_TOKEN ?? null,
+      tokenFile: e.WATCHDOG_WS_TOKEN_FILE ?? null,
+    },
+    /** exit when stdin closes: the editor that started this probe is gone */
+    stdinLifeline: e.WATCHDOG_STDIN_LIFELINE,
+  })),
+);
+
+export type Config = z.output<typeof ConfigSchema>;
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-type Parsed = { -readonly [K in EnvName]: z.output<(typeof CANON)[K][0]> | undefined };
-
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
-  const errors: string[] = [];
-  const p = {} as Record<string, unknown>;
-  for (const name of ENV_NAMES) {
-    const [schema, def] = CANON[name];
-    const raw = env[name];
-    if (raw !== undefined && raw.trim() === "") {
-      errors.push(`${name}: is empty; unset it to use the default${def !== undefined ? ` (${def})` : ""}`);
-      continue;
-    }
-    const value = raw ?? def;
-    if (value === undefined) continue;
-    const r = (schema as z.ZodType).safeParse(value);
-    if (r.success) p[name] = r.data;
-    else errors.push(`${name}: ${r.error.issues.map((i) => i.message).join("; ")}`);
-  }
-  for (const name of Object.keys(env)) {
-    if (name.startsWith("WATCHDOG_") && !(ENV_NAMES as string[]).includes(name)) {
-      errors.push(`${name}: unknown variable (a typo?); known ones are listed in .env.example`);
-    }
-  }
-  const c = p as Parsed;
-  if (
-    (c.WATCHDOG_TELEGRAM_BOT_TOKEN === undefined) !== (c.WATCHDOG_TELEGRAM_CHAT_ID === undefined) &&
-    !errors.some((e) => e.startsWith("WATCHDOG_TELEGRAM_"))
-  ) {
-    errors.push(
-      "WATCHDOG_TELEGRAM_CHAT_ID: WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID must be set together",
-    );
-  }
-  if (c.WATCHDOG_WS_TOKEN !== undefined && c.WATCHDOG_WS_TOKEN_FILE !== undefined) {
-    errors.push("WATCHDOG_WS_TOKEN_FILE: set either WATCHDOG_WS_TOKEN or WATCHDOG_WS_TOKEN_FILE, not both");
-  }
-  if (errors.length) return { ok: false, errors };
-
-  return {
-    ok: true,
-    config: {
-      enabled: c.WATCHDOG_ENABLED!,
-      tickS: c.WATCHDOG_TICK_S!,
-      metrics: {
-        url: c.WATCHDOG_METRICS_URL ?? null,
-        timeoutS: c.WATCHDOG_METRICS_TIMEOUT_S!,
-        downTicks: c.WATCHDOG_ORCH_DOWN_TICKS!,
-        rules: c.WATCHDOG_METRIC_RULES ?? [],
-      },
-      cooldownS: c.WATCHDOG_COOLDOWN_S!,
-      proc: {
-        enabled: c.WATCHDOG_PROC_ENABLED!,
-        root: c.WATCHDOG_PROC_ROOT!,
-        ageMin: c.WATCHDOG_PROC_AGE_MIN!,
-        patterns: c.WATCHDOG_PROC_PATTERNS!,
-        cooldownS: c.WATCHDOG_PROC_COOLDOWN_S!,
-      },
-      disk: {
-        ceilingEnabled: c.WATCHDOG_DISK_CEILING_ENABLED!,
-        ceilingPct: c.WATCHDOG_DISK_CEILING_PCT!,
-        paths: c.WATCHDOG_DISK_PATHS!,
-      },
-      docker: { socket: c.WATCHDOG_DOCKER_SOCKET ?? null, containers: c.WATCHDOG_CONTAINERS ?? [] },
-      deps: {
-        targets: c.WATCHDOG_DEPS ?? [],
-        timeoutS: c.WATCHDOG_DEPS_TIMEOUT_S!,
-        downTicks: c.WATCHDOG_DEPS_DOWN_TICKS!,
-      },
-      sourceTimeoutS: c.WATCHDOG_SOURCE_TIMEOUT_S!,
-      telegram: {
-        botToken: c.WATCHDOG_TELEGRAM_BOT_TOKEN ?? null,
-        chatId: c.WATCHDOG_TELEGRAM_CHAT_ID ?? null,
-        apiUrl: c.WATCHDOG_TELEGRAM_API_URL!.replace(/\/+$/, ""),
-        outboxMax: c.WATCHDOG_TELEGRAM_OUTBOX_MAX!,
-      },
-      alertmanagerUrl: c.WATCHDOG_ALERTMANAGER_URL ?? null,
-      lang: c.WATCHDOG_LANG!,
-      ws: {
-        enabled: c.WATCHDOG_WS_ENABLED!,
-        host: c.WATCHDOG_WS_HOST!,
-        port: c.WATCHDOG_WS_PORT!,
-        token: c.WATCHDOG_WS_TOKEN ?? null,
-        tokenFile: c.WATCHDOG_WS_TOKEN_FILE ?? null,
-      },
-      stdinLifeline: c.WATCHDOG_STDIN_LIFELINE!,
-    },
-  };
+  const r = ConfigSchema.safeParse(env);
+  if (r.success) return { ok: true, config: r.data };
+  return { ok: false, errors: r.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`) };
 }

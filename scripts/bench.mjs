@@ -29,6 +29,23 @@ async function bench(label, entry, args = [], env = {}) {
   await run(label, process.execPath, ["--expose-gc", file, ...args], env);
 }
 
+/** The reference for dist/probe.js: the ws library alone, bundled the way scripts/build.mjs bundles the probe. */
+async function wsAloneBytes() {
+  const r = await build({
+    stdin: { contents: 'module.exports = require("ws");', resolveDir: process.cwd() },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    write: false,
+    legalComments: "none",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: "warning",
+  });
+  return r.outputFiles[0].contents.length;
+}
+
 function run(label, cmd, args, env = {}) {
   return new Promise((resolve) => {
     console.log(`\n== ${label}`);
@@ -53,9 +70,12 @@ function run(label, cmd, args, env = {}) {
 const started = Date.now();
 const loadAtStart = loadavg()[0];
 await run("build and package", "npm", ["run", "--silent", "package"]);
+const probeBytes = existsSync("dist/probe.js") ? statSync("dist/probe.js").size : null;
+const wsBytes = await wsAloneBytes();
 await bench("proc scan", "bench/proc-scan.ts", quick ? ["--sizes", "2000", "--runs", "3"] : []);
 await bench("tick cost", "bench/tick.ts", ["--ticks", quick ? "50" : "200"]);
 await bench("stream fan-out", "bench/fanout.ts", [], { FANOUT_ROUNDS: quick ? "50" : "200" });
+await bench("idle probe RSS after a minute", "bench/idle-rss.ts", quick ? ["--seconds", "20"] : []);
 await bench("probe RSS at 10,000 processes and 32 clients", "bench/rss.ts", quick ? ["--processes", "2000"] : []);
 await bench("extension activation", "bench/activation.ts");
 await bench("soak", "test/soak/run.ts", quick ? ["--ticks", "2000"] : []);
@@ -91,12 +111,28 @@ if (f) {
     "`npx tsx bench/fanout.ts`",
   ]);
 }
+const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+if (probeBytes !== null)
+  rows.push([
+    "`dist/probe.js`",
+    `${(probeBytes / 1024).toFixed(0)} KiB`,
+    `${x(probeBytes, wsBytes)} the \`ws\` library alone (${(wsBytes / 1024).toFixed(0)} KiB); goal < 300 KB`,
+    "`npm run build`",
+  ]);
+const idle = results["idle-rss"];
+if (idle)
+  rows.push([
+    `idle probe RSS, proc on, after ${idle.seconds} s`,
+    `${mib(idle.rssBytes)} (own memory ${mib(idle.anonBytes)})`,
+    `${x(idle.rssBytes, idle.bareRssBytes)} a bare \`node\` (${mib(idle.bareRssBytes)}); goal < 55 MiB`,
+    "`npx tsx bench/idle-rss.ts`",
+  ]);
 const m = results.rss;
 if (m)
   rows.push([
     `probe RSS, ${m.processes.toLocaleString("en")} processes scanned, ${m.clients} clients`,
-    `${(m.rssBytes / 2 ** 20).toFixed(1)} MiB`,
-    "goal < 80 MiB",
+    `${mib(m.rssBytes)} (own memory ${mib(m.anonBytes)})`,
+    `${x(m.rssBytes, m.bareRssBytes)} a bare \`node\` (${mib(m.bareRssBytes)}); goal < 65 MiB`,
     "`npx tsx bench/rss.ts`",
   ]);
 if (existsSync("dist/orchestrator-watchdog.vsix")) {

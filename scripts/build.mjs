@@ -18,6 +18,10 @@ await build({
   outfile: "dist/probe.js",
   format: "cjs",
   banner: { js: "#!/usr/bin/env node" },
+  // Whitespace and syntax only: ~336 → ~220 KB (ws is 125 KB of the unminified file) while
+  // identifiers, and so the function names in a stack trace, stay as written.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 if (existsSync("extension/extension.ts")) {

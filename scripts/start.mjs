@@ -4,17 +4,11 @@
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { withEnvFile } from "./env-file.mjs";
 
 execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
 
-const env = { ...process.env };
-if (existsSync(".env")) {
-  for (const line of readFileSync(".env", "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m && !line.trimStart().startsWith("#") && env[m[1]] === undefined)
-      env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
-  }
-}
+const env = existsSync(".env") ? withEnvFile(process.env, readFileSync(".env", "utf8")) : { ...process.env };
 env.WATCHDOG_PROC_ENABLED ??= "true";
 let generated = null;
 if (!env.WATCHDOG_WS_TOKEN && !env.WATCHDOG_WS_TOKEN_FILE && env.WATCHDOG_WS_ENABLED !== "false") {

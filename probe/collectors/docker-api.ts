@@ -2,7 +2,8 @@
 // The only request it can send is GET: anyone who can talk to that socket can create
 // containers (root on the host), so the watchdog must never be the one doing it.
 import http from "node:http";
-import { z } from "zod";
+import * as z from "zod/mini";
+import english from "zod/v4/locales/en.js";
 import { errorText } from "../errors.js";
 import { HttpRequestError, httpRequest } from "../http-request.js";
 
@@ -41,22 +42,22 @@ export interface DockerClientOptions {
 
 const SummarySchema = z.object({
   Id: z.string(),
-  Names: z.array(z.string()).nullish(),
-  Image: z.string().nullish(),
+  Names: z.nullish(z.array(z.string())),
+  Image: z.nullish(z.string()),
   State: z.string(),
-  Status: z.string().nullish(),
-  Labels: z.record(z.string(), z.string()).nullish(),
+  Status: z.nullish(z.string()),
+  Labels: z.nullish(z.record(z.string(), z.string())),
 });
 export const ContainerListSchema = z.array(SummarySchema);
 
 export const ContainerInspectSchema = z.object({
   Id: z.string(),
-  Name: z.string().nullish(),
-  RestartCount: z.number().int().nonnegative().nullish(),
+  Name: z.nullish(z.string()),
+  RestartCount: z.nullish(z.int().check(z.nonnegative())),
   State: z.object({
     Status: z.string(),
-    Running: z.boolean().nullish(),
-    Health: z.object({ Status: z.string(), FailingStreak: z.number().nullish() }).nullish(),
+    Running: z.nullish(z.boolean()),
+    Health: z.nullish(z.object({ Status: z.string(), FailingStreak: z.nullish(z.number()) })),
   }),
 });
 
@@ -96,15 +97,18 @@ export function chooseApiVersion(daemon: unknown, bounds: VersionBounds = {}): s
   return `${v[0]}.${v[1]}`;
 }
 
+/** zod/mini loads no messages of its own: without these an issue would read only "Invalid input". */
+const zodMessages = { error: english().localeError };
+
 /** Parses a JSON body against a schema; garbage gets an error naming the path. */
-export function parseBody<T>(schema: z.ZodType<T>, body: string, what: string): T {
+export function parseBody<T>(schema: z.ZodMiniType<T>, body: string, what: string): T {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     throw new DockerApiError(`docker: ${what} answered invalid JSON: ${preview(body)}`, 200, what);
   }
-  const r = schema.safeParse(json);
+  const r = schema.safeParse(json, zodMessages);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new DockerApiError(
