@@ -4,6 +4,7 @@ import type { ProcPattern } from "../config.js";
 import type { ProcessInfo, Signal } from "../protocol.js";
 import { redactArgv, redactText } from "../redact.js";
 import { formatDuration, makeSignal } from "../signals.js";
+import { displaySafe } from "../../common/display-safe.js";
 
 export interface ProcStat {
   pid: number;
@@ -167,10 +168,11 @@ const DETAIL_CMDLINE_MAX = 300;
 /** `proc_blocking:<pid>`, critical: what, which pid, how long, whose child, and the cmdline head. */
 export function buildProcSignal(p: ProcessInfo, label: string): Signal {
   const head = p.cmdline.length > DETAIL_CMDLINE_MAX ? `${p.cmdline.slice(0, DETAIL_CMDLINE_MAX - 1)}…` : p.cmdline;
+  // the detail's lines are ours: a CR/LF inside an argument must not add one
   const detail = [
-    `pid ${p.pid} (${p.comm}, state ${p.state}), ppid ${p.ppid}${p.orphaned ? " (orphaned)" : ""}`,
+    `pid ${p.pid} (${displaySafe(p.comm)}, state ${p.state}), ppid ${p.ppid}${p.orphaned ? " (orphaned)" : ""}`,
     `running for ${formatDuration(p.ageS)}${p.startedAt ? ` since ${p.startedAt}` : ""}`,
-    `cmdline: ${head}`,
+    `cmdline: ${displaySafe(head)}`,
   ].join("\n");
   return makeSignal(
     "proc_blocking",
