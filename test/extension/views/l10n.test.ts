@@ -17,8 +17,10 @@ function sources(dir: string): string[] {
 function messages(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of sources(join(root, "extension"))) {
-    for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"/g)) {
-      found.set(JSON.parse(`"${m[1]}"`) as string, file.slice(root.length + 1));
+    // t("…") and t('…') (a message that itself holds double quotes)
+    for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/g)) {
+      const text = m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]!.replace(/\\(.)/g, "$1");
+      found.set(text, file.slice(root.length + 1));
     }
   }
   return found;
