@@ -157,7 +157,7 @@ export function utc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** Like signals.formatDuration, with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
+/** Like SignalTexts.duration (signal-texts.ts), with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
 export function duration(t: Catalog, ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86_400),

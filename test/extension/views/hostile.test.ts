@@ -85,12 +85,14 @@ describe("hostile probe text", () => {
       text: EVIL,
       delivery: { telegram: "sent" },
     };
-    expectInert(notificationText([{ probeName: "prod", decision: d }], t), false);
+    const one = { probeId: "p", probeName: EVIL, hostname: EVIL, decision: d, process: null };
+    expectInert(notificationText([one], t), false);
+    expectInert(notificationText([one, one], t), false);
     expectInert(
       notificationText(
         [
-          { probeName: EVIL, decision: d },
-          { probeName: "b", decision: d },
+          { ...one, hostname: null },
+          { ...one, probeName: "b" },
         ],
         t,
       ),
