@@ -59,7 +59,7 @@ function what(a: NewAlert, t: Translate): string {
   }
 }
 
-function host(a: NewAlert, t: Translate): string {
+function host(a: NewAlert): string {
   return a.hostname === null ? plain(a.probeName, 40) : plain(a.hostname, 60);
 }
 
@@ -76,9 +76,9 @@ export function notificationText(alerts: readonly NewAlert[], t: Translate): str
   if (first === undefined) return "";
   if (alerts.length === 1) {
     // "orphaned pytest 23688, running 1d 2h" + host → "Orphaned pytest 23688 on ci-runner-3, running 1d 2h"
-    return truncate(capitalised(placeHost(what(first, t), host(first, t), t)), NOTIFICATION_MAX);
+    return truncate(capitalised(placeHost(what(first, t), host(first), t)), NOTIFICATION_MAX);
   }
-  const hosts = [...new Set(alerts.map((a) => host(a, t)))];
+  const hosts = [...new Set(alerts.map((a) => host(a)))];
   const list = alerts.map((a) => what(a, t)).join("; ");
   return truncate(t("{0} new alerts on {1}: {2}", alerts.length, hosts.join(", "), list), NOTIFICATION_MAX);
 }
@@ -104,7 +104,7 @@ export function resolvedText(alerts: readonly NewAlert[], t: Translate): string 
   if (first === undefined) return "";
   const text =
     alerts.length === 1
-      ? t("Resolved: {0} on {1}", what({ ...first, process: null }, t), host(first, t))
+      ? t("Resolved: {0} on {1}", what({ ...first, process: null }, t), host(first))
       : t("Resolved: all {0} alerts of the earlier notification", alerts.length);
   return truncate(text, NOTIFICATION_MAX);
 }

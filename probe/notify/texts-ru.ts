@@ -28,7 +28,7 @@ export const RU: Catalog = {
   since_alert: "С момента: {since}",
   since_repeat: "С момента: {since} (активно уже {duration})",
   since_recovery: "Было активно {duration}: {since} → {until}",
-  detail_proc_blocking: "Командная строка:",
+  detail_proc_blocking: "Процесс:",
   detail_other: "Подробности:",
   todo: "Что сделать:",
 
