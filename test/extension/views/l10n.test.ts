@@ -70,3 +70,63 @@ describe("package.nls", () => {
     expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort());
   });
 });
+
+/** Latin words a Russian text keeps: names, tools and terms written as they are. */
+const KEEP_LATIN = new Set([
+  "Telegram",
+  "SSH",
+  "VS",
+  "Code",
+  "WebSocket",
+  "Watchdog",
+  "Orchestrator",
+  "pytest",
+  "CI",
+  "PID",
+  "pid",
+  "ppid",
+  "kill",
+  "TERM",
+  "init",
+  "local",
+  "false",
+  "SHA256",
+  "known_hosts",
+  "ssh-keygen",
+  "lf",
+]);
+
+/** The Latin words of a Russian text that are neither kept names nor data (code, URLs, variables, links). */
+function englishLeft(ru: string): string[] {
+  const text = ru.replace(/`[^`]*`|\]\(command:[^)]*\)|\b\w+:\/\/\S*|\{\d+\}/g, " ");
+  return (text.match(/[A-Za-z][A-Za-z0-9_.\-/]*/g) ?? [])
+    .map((w) => w.replace(/[.\-]+$/, ""))
+    .filter((w) => !KEEP_LATIN.has(w) && !/[_./0-9]/.test(w)); // WATCHDOG_*, watchdog.probes, paths
+}
+
+describe("Russian texts", () => {
+  const en = json("l10n/bundle.l10n.json");
+  const ru = json("l10n/bundle.l10n.ru.json");
+
+  it("every English message has a Russian one", () => {
+    expect(Object.keys(en).filter((k) => !(k in ru))).toEqual([]);
+  });
+
+  it("no English word of the template is left in a Russian message or in package.nls.ru.json", () => {
+    const left = [...Object.entries(ru), ...Object.entries(json("package.nls.ru.json"))]
+      .map(([k, v]) => ({ k, words: englishLeft(v) }))
+      .filter((x) => x.words.length > 0);
+    expect(left).toEqual([]);
+  });
+
+  it("the check finds English where it is left", () => {
+    expect(englishLeft("Пробы: 3 failed, see the Watchdog output")).toEqual(["failed", "see", "the", "output"]);
+    expect(englishLeft("Задать `watchdog.probes` на ws://127.0.0.1:8787 (WATCHDOG_WS_PORT) в VS Code")).toEqual([]);
+  });
+
+  it("says зонд for a probe, not проба (which reads as a sample)", () => {
+    const all = [...Object.values(ru), ...Object.values(json("package.nls.ru.json"))].join("\n");
+    expect(all).not.toMatch(/проб[аыуеой]/i);
+    expect(all).not.toMatch(/такт|пауз/i);
+  });
+});
