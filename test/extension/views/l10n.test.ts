@@ -99,8 +99,8 @@ const KEEP_LATIN = new Set([
 /** The Latin words of a Russian text that are neither kept names nor data (code, URLs, variables, links). */
 function englishLeft(ru: string): string[] {
   const text = ru.replace(/`[^`]*`|\]\(command:[^)]*\)|\b\w+:\/\/\S*|\{\d+\}/g, " ");
-  return (text.match(/[A-Za-z][A-Za-z0-9_.\-/]*/g) ?? [])
-    .map((w) => w.replace(/[.\-]+$/, ""))
+  return (text.match(/[A-Za-z][A-Za-z0-9_./-]*/g) ?? [])
+    .map((w) => w.replace(/[.-]+$/, ""))
     .filter((w) => !KEEP_LATIN.has(w) && !/[_./0-9]/.test(w)); // WATCHDOG_*, watchdog.probes, paths
 }
 
