@@ -60,6 +60,15 @@ export default tseslint.config(
       ]),
     },
   },
+  // common/ holds pure helpers both halves use (they are bundled into each); it depends on neither.
+  {
+    files: ["common/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict([
+        { group: ["**/probe/**", "**/extension/**", "vscode"], message: "common/ is shared by both halves" },
+      ]),
+    },
+  },
   // The extension takes from the probe only the wire schemas.
   {
     files: ["extension/**/*.ts"],

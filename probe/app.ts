@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, type Action, type Decision, type Hello } from "./prot
 import { startServer, type ServerHandle } from "./server/http.js";
 import { renderSelfMetrics, signalStates, type ProbeFigures } from "./server/self-metrics.js";
 import { buildSources, cooldownFor, orchIdle } from "./sources.js";
+import { signalTexts } from "./signal-texts.js";
 import type { Source } from "./source.js";
 
 export const PROBE_VERSION = "0.1.0";
@@ -128,6 +129,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     sources,
     cooldownFor: cooldown,
     orchIdle: orchIdle(cfg),
+    texts: signalTexts(cfg.lang),
     clock: opts.clock,
     onDecision,
     onSnapshot: (s) => server?.broadcast(s),

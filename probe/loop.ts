@@ -4,6 +4,7 @@ import { cooldownUntil, decide, type AlertState } from "./decide.js";
 import type { Action, Alert, OrchState, Signal, Snapshot, SourceStatus } from "./protocol.js";
 import { MAX_PROCESSES } from "./protocol.js";
 import { makeSignal } from "./signals.js";
+import { SIGNAL_EN, type SignalTexts } from "./signal-texts.js";
 import { errorText } from "./errors.js";
 import { silentLogger, type Logger } from "./log.js";
 import { malformedOutput } from "./source-check.js";
@@ -43,6 +44,8 @@ export interface LoopOptions {
   onSourceError?(source: string, error: string): void;
   /** component "loop": a listener or a tick that threw (each a bug, logged as an error) */
   log?: Logger;
+  /** titles of the signals the loop itself raises, in the probe's language */
+  texts?: SignalTexts;
 }
 
 /** Recovered alerts stay visible (with their counts) this long, and at most this many. */
@@ -53,6 +56,7 @@ export class SourceTimeout extends Error {}
 
 export class TickLoop {
   private readonly clock: Clock;
+  private readonly texts: SignalTexts;
   private readonly states = new Map<string, { state: AlertState; kind: string; entity: string }>();
   private readonly lastOutputs = new Map<string, SourceOutput>();
   private seq = 0;
@@ -67,6 +71,7 @@ export class TickLoop {
 
   constructor(private readonly opts: LoopOptions) {
     this.clock = opts.clock ?? realClock;
+    this.texts = opts.texts ?? SIGNAL_EN;
     this.latest = this.emptySnapshot(0);
   }
 
@@ -136,7 +141,7 @@ export class TickLoop {
       // Only a failing source has one; when it is absent again, decide() recovers it.
       if (!r.ok)
         signals.push(
-          makeSignal("source_error", src.name, true, "warning", `source ${src.name} failed: ${r.error}`, r.error),
+          makeSignal("source_error", src.name, true, "warning", this.texts.sourceFailed(src.name, r.error), r.error),
         );
     }
     this.decideAll(signals, now);
@@ -183,7 +188,7 @@ export class TickLoop {
       if (seen.has(key)) continue;
       if (entry.state.firing) {
         this.decideOne(
-          makeSignal(entry.kind, entry.entity, false, "info", `${entry.kind} ${entry.entity} gone`),
+          makeSignal(entry.kind, entry.entity, false, "info", this.texts.gone(entry.kind, entry.entity)),
           false,
           now,
         );

@@ -30,15 +30,3 @@ export function makeSignal(
 ): Signal {
   return { key: signalKey(kind, entity), kind, entity, active, severity, title, detail };
 }
-
-/** `7260` → `2h 1m`; `45` → `45s`; `90000` → `1d 1h`. */
-export function formatDuration(totalS: number): string {
-  const s = Math.max(0, Math.floor(totalS));
-  const d = Math.floor(s / 86_400),
-    h = Math.floor((s % 86_400) / 3600),
-    m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}

@@ -8,15 +8,18 @@ import { createMetricsSource } from "./collectors/metrics.js";
 import { createProcSource } from "./collectors/proc.js";
 import type { OrchState } from "./protocol.js";
 import type { Source } from "./source.js";
+import { signalTexts } from "./signal-texts.js";
 
 export function buildSources(cfg: Config): Source[] {
   const timeoutMs = cfg.sourceTimeoutS * 1000;
+  // signal titles and details in WATCHDOG_LANG, like the alert texts around them
+  const texts = signalTexts(cfg.lang);
   const sources: Source[] = [];
-  if (cfg.metrics.url) sources.push(createMetricsSource(cfg.metrics));
-  if (cfg.proc.enabled) sources.push(createProcSource(cfg.proc, { timeoutMs }));
-  sources.push(createHostSource(cfg.disk, { timeoutMs }));
-  if (cfg.docker.socket) sources.push(createDockerSource(cfg.docker, { timeoutMs }));
-  if (cfg.deps.targets.length) sources.push(createDepsSource(cfg.deps));
+  if (cfg.metrics.url) sources.push(createMetricsSource(cfg.metrics, { texts }));
+  if (cfg.proc.enabled) sources.push(createProcSource(cfg.proc, { timeoutMs, texts }));
+  sources.push(createHostSource(cfg.disk, { timeoutMs, texts }));
+  if (cfg.docker.socket) sources.push(createDockerSource(cfg.docker, { timeoutMs, texts }));
+  if (cfg.deps.targets.length) sources.push(createDepsSource(cfg.deps, { texts }));
   return sources;
 }
 

@@ -1,6 +1,7 @@
 // Text helpers for the views. Pure: no clock, no vscode. Every string that came from a
 // probe passes through `plain` before it reaches a label, so a probe cannot inject
 // codicons, control characters or link syntax into the UI.
+import { displaySafe } from "../../common/display-safe.js";
 
 /** `vscode.l10n.t` in the extension; `formatMessage` in tests. */
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
@@ -17,12 +18,11 @@ const ZWSP = "\u200B";
 
 /**
  * Remote text made safe for labels, descriptions, tooltips and notification messages:
- * control characters become spaces, `$(` cannot start a codicon, `](` cannot end a link,
+ * control characters are shown (`␊`) and bidi/zero-width ones written out (`<U+202E>`), `$(` cannot start a codicon, `](` cannot end a link,
  * and the result is at most `max` characters.
  */
 export function plain(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  let s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+  let s = displaySafe(text); // controls shown as ␊ ␉…, bidi and zero-width as <U+202E>
   s = s.replace(/\$\(/g, () => "$" + ZWSP + "(").replace(/\]\(/g, () => "]" + ZWSP + "(");
   return truncate(s, max);
 }
@@ -43,15 +43,9 @@ export function truncate(s: string, max: number): string {
   return s.slice(0, Math.max(0, max - 1)) + "…";
 }
 
-/** A string with every control character written as an escape, for one-per-line argv. */
+/** A string with every control character shown (␊, ␉) and bidi/zero-width written out, for one-per-line argv. */
 export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    if (c === "\n") return "\\n";
-    if (c === "\r") return "\\r";
-    if (c === "\t") return "\\t";
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
+  return displaySafe(s);
 }
 
 /**

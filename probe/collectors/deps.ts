@@ -8,6 +8,7 @@ import { errorText } from "../errors.js";
 import type { DepInfo, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";
+import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
 
 export interface ConnectResult {
   ok: boolean;
@@ -54,11 +55,13 @@ export interface DepsSourceOptions {
   /** the loop's limit for the whole source; default the connect timeout plus 1 s */
   timeoutMs?: number;
   lookup?: net.LookupFunction;
+  texts?: SignalTexts;
 }
 
 export function createDepsSource(cfg: Config["deps"], opts: DepsSourceOptions = {}): Source {
   const connectMs = cfg.timeoutS * 1000;
   const states = new Map<string, DebounceState>();
+  const tx = opts.texts ?? SIGNAL_EN;
   return {
     name: "deps",
     timeoutMs: opts.timeoutMs ?? connectMs + 1000,
@@ -87,14 +90,8 @@ export function createDepsSource(cfg: Config["deps"], opts: DepsSourceOptions = 
             d.name,
             st.down,
             "critical",
-            st.down
-              ? `dependency ${d.name} (${target}) is down`
-              : r.ok
-                ? `dependency ${d.name} (${target}) is up`
-                : `dependency ${d.name} (${target}) failed ${st.failures} of ${cfg.downTicks} checks`,
-            r.ok
-              ? `TCP connect to ${target} took ${r.ms} ms`
-              : `TCP connect to ${target} failed ${st.failures} time(s) in a row (alerts at ${cfg.downTicks}): ${r.error}`,
+            tx.depTitle(d.name, target, { down: st.down, ok: r.ok, failures: st.failures, of: cfg.downTicks }),
+            r.ok ? tx.depOk(target, r.ms) : tx.depFailed(target, st.failures, cfg.downTicks, r.error ?? ""),
           ),
         );
       }

@@ -4,6 +4,7 @@
 import type { Config } from "../config.js";
 import type { ContainerInfo, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
+import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
 import type { Source } from "../source.js";
 import { DockerClient, type ContainerInspect, type ContainerSummary } from "./docker-api.js";
 
@@ -99,6 +100,7 @@ export function assessContainers(
   shown: { observed: Observed; expectedAs: string | null }[],
   prev: ReadonlyMap<string, RestartMemo>,
   now: number,
+  tx: SignalTexts = SIGNAL_EN,
 ): Assessment {
   const memo = new Map<string, RestartMemo>();
   const infos = shown.map(({ observed, expectedAs }) => {
@@ -116,20 +118,20 @@ export function assessContainers(
   for (const name of expected) {
     const mine = infos.filter((i) => i.expectedAs === name);
     const restartNote = mine
-      .map((i) => restartText(i.info, memo.get(i.info.name)!))
+      .map((i) => restartText(i.info, memo.get(i.info.name)!, tx))
       .filter(Boolean)
       .join("; ");
     const running = mine.filter((i) => i.info.state === "running");
     const down = running.length === 0;
-    const what = mine.length === 0 ? "missing (no such container)" : mine.map((i) => describe(i)).join(", ");
+    const what = mine.length === 0 ? tx.containerMissing : mine.map((i) => describe(i)).join(", ");
     signals.push(
       makeSignal(
         "container_down",
         name,
         down,
         "critical",
-        down ? `container ${name} is not running: ${what}` : `container ${name} is running`,
-        join(down ? `expected running; docker says ${what}` : what, restartNote),
+        tx.containerDownTitle(name, down, what),
+        join(down ? tx.containerDownDetail(what) : what, restartNote),
       ),
     );
 
@@ -143,11 +145,9 @@ export function assessContainers(
         name,
         sick.length > 0,
         "warning",
-        sick.length ? `container ${name} is unhealthy` : `container ${name} health: ${healthWord(mine)}`,
+        tx.containerUnhealthyTitle(name, sick.length > 0, healthWord(mine, tx)),
         join(
-          sick.length
-            ? `health check failing${streak ? ` ${streak} times in a row` : ""}: ${sick.map(describe).join(", ")}`
-            : what,
+          sick.length ? tx.containerHealthFailing(streak ?? null, sick.map(describe).join(", ")) : what,
           restartNote,
         ),
       ),
@@ -165,9 +165,9 @@ export function assessContainers(
   return { containers, signals, memo };
 }
 
-function healthWord(mine: { info: ContainerInfo }[]): string {
-  const words = [...new Set(mine.map((i) => i.info.health ?? "no health check"))];
-  return words.length ? words.join(", ") : "unknown (no container)";
+function healthWord(mine: { info: ContainerInfo }[], tx: SignalTexts): string {
+  const words = [...new Set(mine.map((i) => i.info.health ?? tx.noHealthCheck))];
+  return words.length ? words.join(", ") : tx.noContainer;
 }
 
 function describe(i: { info: ContainerInfo; observed: Observed }): string {
@@ -175,9 +175,9 @@ function describe(i: { info: ContainerInfo; observed: Observed }): string {
   return `${i.info.name} ${i.info.state}${status}`;
 }
 
-function restartText(info: ContainerInfo, m: RestartMemo): string {
+function restartText(info: ContainerInfo, m: RestartMemo, tx: SignalTexts): string {
   if (!m.lastIncrease) return "";
-  return `${info.name} restarted ${m.lastIncrease.by}× at ${new Date(m.lastIncrease.at).toISOString()} (${info.restarts} restarts in total)`;
+  return tx.containerRestarted(info.name, m.lastIncrease.by, new Date(m.lastIncrease.at).toISOString(), info.restarts);
 }
 
 function join(a: string, b: string): string {
@@ -208,6 +208,7 @@ export interface DockerSourceOptions {
   timeoutMs: number;
   /** tests pass their own; default talks to cfg.socket */
   client?: DockerClient;
+  texts?: SignalTexts;
 }
 
 export function createDockerSource(cfg: Config["docker"], opts: DockerSourceOptions): Source {
@@ -225,7 +226,7 @@ export function createDockerSource(cfg: Config["docker"], opts: DockerSourceOpti
           observed: { summary: s.summary, inspect: await client.inspectContainer(s.summary.Id, ctx.signal) },
           expectedAs: s.expectedAs,
         }));
-        const a = assessContainers(cfg.containers, observed, memo, ctx.now);
+        const a = assessContainers(cfg.containers, observed, memo, ctx.now, opts.texts);
         memo = a.memo;
         return { signals: a.signals, containers: a.containers };
       } catch (e) {

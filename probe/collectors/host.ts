@@ -4,6 +4,7 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import type { Config } from "../config.js";
+import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
 import type { Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source } from "../source.js";
@@ -45,9 +46,11 @@ export interface HostSourceOptions {
   timeoutMs: number;
   statfs?: Statfs;
   loadavg?: () => number[];
+  texts?: SignalTexts;
 }
 
 export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): Source {
+  const tx = opts.texts ?? SIGNAL_EN;
   const rawStatfs: Statfs = opts.statfs ?? ((p) => fsp.statfs(p));
   // A statfs on a dead NFS mount never returns and holds one of libuv's four pool
   // threads (shared with DNS lookups and file reads). The loop times the tick out and
@@ -88,8 +91,8 @@ export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): 
               `host:${path}`,
               true,
               "warning",
-              `host: cannot read disk usage of ${path}: ${why}`,
-              `WATCHDOG_DISK_PATHS lists ${path}; statfs failed: ${why}. The other paths are still watched.`,
+              tx.diskUnreadableTitle(path, why),
+              tx.diskUnreadableDetail(path, why),
             ),
           );
           if (cfg.ceilingEnabled && firing.has(path)) signals.push(ceilingSignal(path, firing.get(path)!, null));
@@ -98,9 +101,7 @@ export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): 
         const usedPct = diskUsedPct(r.value);
         disk.push({ path, usedPct });
         if (unreadableLastTick.delete(path)) {
-          signals.push(
-            makeSignal("source_error", `host:${path}`, false, "info", `host: disk usage of ${path} is readable again`),
-          );
+          signals.push(makeSignal("source_error", `host:${path}`, false, "info", tx.diskReadableAgain(path)));
         }
         if (!cfg.ceilingEnabled) continue;
         const active = ceilingActive(firing.get(path) ?? false, usedPct, cfg.ceilingPct);
@@ -119,17 +120,15 @@ export function createHostSource(cfg: Config["disk"], opts: HostSourceOptions): 
   };
 
   function ceilingSignal(path: string, active: boolean, usedPct: number | null): Signal {
-    const at = usedPct === null ? "unknown (unreadable)" : fmt(usedPct);
+    const at = usedPct === null ? tx.diskUnknown : fmt(usedPct);
     const clearAt = fmt(cfg.ceilingPct - CEILING_CLEAR_GAP);
     return makeSignal(
       "disk_ceiling",
       path,
       active,
       "critical",
-      active ? `disk ${path} at ${at} (ceiling ${fmt(cfg.ceilingPct)})` : `disk ${path} at ${at}, under the ceiling`,
-      active
-        ? `${path} is ${at} full, at or above WATCHDOG_DISK_CEILING_PCT=${cfg.ceilingPct}; the alert clears at ${clearAt} or less`
-        : `ceiling ${fmt(cfg.ceilingPct)}; fires at ${fmt(cfg.ceilingPct)}, clears at ${clearAt}`,
+      tx.diskTitle(path, at, fmt(cfg.ceilingPct), active),
+      active ? tx.diskActiveDetail(path, at, cfg.ceilingPct, clearAt) : tx.diskIdleDetail(fmt(cfg.ceilingPct), clearAt),
     );
   }
 }

@@ -9,6 +9,7 @@ import { parsePrometheusText, type PromSample } from "../prom-parse.js";
 import type { OrchState, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
 import type { Source, SourceOutput } from "../source.js";
+import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** A rule matching more series than this is a misconfigured rule, not that many alerts. */
@@ -19,6 +20,7 @@ export interface MetricsSourceOptions {
   /** overrides `cfg.timeoutS` for the whole request (connect, headers and body) */
   fetchTimeoutMs?: number;
   maxBodyBytes?: number;
+  texts?: SignalTexts;
 }
 
 export type FetchResult = { ok: true; status: number; body: string } | { ok: false; reason: string };
@@ -27,6 +29,7 @@ export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceO
   const fetchTimeoutMs = opts.fetchTimeoutMs ?? cfg.timeoutS * 1000;
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const threshold = cfg.downTicks;
+  const tx = opts.texts ?? SIGNAL_EN;
   let health: DebounceState = DEBOUNCE_INITIAL;
   let lastOkAt: number | null = null;
   let lastError: string | null = null;
@@ -58,7 +61,7 @@ export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceO
         lastOkAt = ctx.now;
         lastError = null;
         const parsed = parsePrometheusText(res.body);
-        const rules = matchRules(cfg.rules, parsed.samples);
+        const rules = matchRules(cfg.rules, parsed.samples, tx);
         ruleSignals = rules.signals;
         skipped = { malformed_lines: parsed.malformed };
         if (parsed.dropped) skipped["samples_over_cap"] = parsed.dropped;
@@ -68,7 +71,7 @@ export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceO
       }
       health = debounce(health, res.ok, threshold);
       const out: SourceOutput = {
-        signals: [orchDownSignal(health, threshold, lastError, url), ...ruleSignals],
+        signals: [orchDownSignal(health, threshold, lastError, url, tx), ...ruleSignals],
         orch: orch(),
       };
       if (skipped) out.skipped = skipped;
@@ -77,16 +80,22 @@ export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceO
   };
 }
 
-function orchDownSignal(h: DebounceState, threshold: number, lastError: string | null, url: string): Signal {
+export function orchDownSignal(
+  h: DebounceState,
+  threshold: number,
+  lastError: string | null,
+  url: string,
+  tx: SignalTexts = SIGNAL_EN,
+): Signal {
   const where = displayUrl(url);
-  if (!h.down) return makeSignal("orch_down", "orchestrator", false, "critical", "orchestrator is up", where);
+  if (!h.down) return makeSignal("orch_down", "orchestrator", false, "critical", tx.orchUp, where);
   return makeSignal(
     "orch_down",
     "orchestrator",
     true,
     "critical",
-    `orchestrator down: ${lastError ?? "no answer"} (${h.failures} failed checks in a row, threshold ${threshold})`,
-    `GET ${where} has not answered 2xx for ${h.failures} consecutive ticks`,
+    tx.orchDownTitle(lastError, h.failures, threshold),
+    tx.orchDownDetail(where, h.failures),
   );
 }
 
@@ -94,6 +103,7 @@ function orchDownSignal(h: DebounceState, threshold: number, lastError: string |
 export function matchRules(
   rules: readonly MetricRule[],
   samples: readonly PromSample[],
+  tx: SignalTexts = SIGNAL_EN,
 ): { signals: Signal[]; overCap: number } {
   const signals: Signal[] = [];
   const seen = new Set<string>();
@@ -109,7 +119,7 @@ export function matchRules(
         true,
         "warning",
         `${rule.name}: ${s.name}${entity === "-" ? "" : `{${entity}}`} = ${formatValue(s.value)}`,
-        `rule ${rule.source}`,
+        tx.ruleDetail(rule.source),
       );
       if (seen.has(sig.key)) continue; // the same series exposed twice
       if (signals.length >= MAX_RULE_SIGNALS) {

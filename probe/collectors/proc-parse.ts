@@ -3,7 +3,9 @@
 import type { ProcPattern } from "../config.js";
 import type { ProcessInfo, Signal } from "../protocol.js";
 import { redactArgv, redactText } from "../redact.js";
-import { formatDuration, makeSignal } from "../signals.js";
+import { makeSignal } from "../signals.js";
+import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
+import { displaySafe } from "../../common/display-safe.js";
 
 export interface ProcStat {
   pid: number;
@@ -165,32 +167,33 @@ export function buildProcessInfo(f: ProcFacts, clkTck: number): ProcessInfo {
 const DETAIL_CMDLINE_MAX = 300;
 
 /** `proc_blocking:<pid>`, critical: what, which pid, how long, whose child, and the cmdline head. */
-export function buildProcSignal(p: ProcessInfo, label: string): Signal {
+export function buildProcSignal(p: ProcessInfo, label: string, tx: SignalTexts = SIGNAL_EN): Signal {
   const head = p.cmdline.length > DETAIL_CMDLINE_MAX ? `${p.cmdline.slice(0, DETAIL_CMDLINE_MAX - 1)}…` : p.cmdline;
+  // the detail's lines are ours: a CR/LF inside an argument must not add one
   const detail = [
-    `pid ${p.pid} (${p.comm}, state ${p.state}), ppid ${p.ppid}${p.orphaned ? " (orphaned)" : ""}`,
-    `running for ${formatDuration(p.ageS)}${p.startedAt ? ` since ${p.startedAt}` : ""}`,
-    `cmdline: ${head}`,
+    tx.procWho(p.pid, displaySafe(p.comm), displaySafe(p.state), p.ppid, p.orphaned),
+    tx.procRunning(tx.duration(p.ageS), p.startedAt),
+    tx.procCmdline(displaySafe(head)),
   ].join("\n");
   return makeSignal(
     "proc_blocking",
     String(p.pid),
     p.blocking,
     "critical",
-    `${label} ${p.pid} running for ${formatDuration(p.ageS)}`,
+    tx.procTitle(label, p.pid, tx.duration(p.ageS)),
     detail,
   );
 }
 
 /** The old process behind a reused pid has ended: its alert recovers before the new one may fire. */
-export function buildPidReusedSignal(pid: number, label: string): Signal {
+export function buildPidReusedSignal(pid: number, label: string, tx: SignalTexts = SIGNAL_EN): Signal {
   return makeSignal(
     "proc_blocking",
     String(pid),
     false,
     "critical",
-    `${label} ${pid} ended (pid reused by a new process)`,
-    `pid ${pid} now belongs to a process with another start time`,
+    tx.procReusedTitle(label, pid),
+    tx.procReusedDetail(pid),
   );
 }
 

@@ -8,6 +8,7 @@ import type { Config } from "../config.js";
 import type { ProcessInfo, Signal } from "../protocol.js";
 import { MAX_PROCESSES } from "../protocol.js";
 import type { CollectContext, Source, SourceOutput } from "../source.js";
+import type { SignalTexts } from "../signal-texts.js";
 import {
   ageSeconds,
   buildPidReusedSignal,
@@ -77,7 +78,10 @@ interface Candidate {
   stat: ProcStat;
 }
 
-export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number; clkTck?: number }): Source {
+export function createProcSource(
+  cfg: Config["proc"],
+  opts: { timeoutMs: number; clkTck?: number; texts?: SignalTexts },
+): Source {
   const name = "proc";
   if (!cfg.enabled) {
     // Invariant 4: disabled costs nothing; not even getconf runs.
@@ -210,11 +214,11 @@ export function createProcSource(cfg: Config["proc"], opts: { timeoutMs: number;
       const label = matchLabel(f.match);
       const before = prevActive.get(f.pid);
       if (before !== undefined && before !== f.stat.starttime) {
-        signals.push(buildPidReusedSignal(f.pid, label));
+        signals.push(buildPidReusedSignal(f.pid, label, opts.texts));
         continue;
       }
       nextActive.set(f.pid, f.stat.starttime);
-      signals.push(buildProcSignal(info, label));
+      signals.push(buildProcSignal(info, label, opts.texts));
     }
     prevActive = nextActive;
     const { kept, truncated } = oldestFirst(infos, MAX_PROCESSES);

@@ -7,6 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
 import type { DecisionEvent } from "../loop.js";
+import { displaySafe } from "../../common/display-safe.js";
 import { errorText } from "../errors.js";
 import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
@@ -70,7 +71,7 @@ export function toPostableAlert(
       severity: sig.severity,
       job: "orchestrator-watchdog",
     },
-    annotations: { summary: sig.title.slice(0, 500), description: text.slice(0, ANNOTATION_MAX) },
+    annotations: { summary: displaySafe(sig.title).slice(0, 500), description: text.slice(0, ANNOTATION_MAX) },
     startsAt,
     endsAt,
   };

@@ -27,7 +27,7 @@ export const EN = {
   since_alert: "Since: {since}",
   since_repeat: "Since: {since} (active for {duration})",
   since_recovery: "Was active for {duration}: {since} → {until}",
-  detail_proc_blocking: "Command line:",
+  detail_proc_blocking: "Process:",
   detail_other: "Details:",
   todo: "What to do:",
 

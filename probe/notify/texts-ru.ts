@@ -12,7 +12,7 @@ export const RU: Catalog = {
   kind_container_down: "Контейнер не запущен",
   kind_container_unhealthy: "Контейнер нездоров",
   kind_dep_down: "Зависимость недоступна",
-  kind_source_error: "Сбой источника данных сторожа",
+  kind_source_error: "Сбой источника данных Watchdog",
   kind_metric: "Правило метрик {rule}",
 
   entity_orch_down: "Компонент: {entity}",
@@ -22,18 +22,18 @@ export const RU: Catalog = {
   entity_container_unhealthy: "Контейнер: {entity}",
   entity_dep_down: "Зависимость: {entity}",
   entity_source_error: "Источник: {entity}",
-  entity_metric: "Серия: {entity}",
+  entity_metric: "Временной ряд: {entity}",
 
   host: "Хост: {host}",
   since_alert: "С момента: {since}",
   since_repeat: "С момента: {since} (активно уже {duration})",
   since_recovery: "Было активно {duration}: {since} → {until}",
-  detail_proc_blocking: "Командная строка:",
+  detail_proc_blocking: "Процесс:",
   detail_other: "Подробности:",
   todo: "Что сделать:",
 
   todo_orch_down:
-    "Проверьте оркестратор на хосте {host}: запущен ли его контейнер ({cmdPs})? Что в его логах ({cmdLogs})? Отвечает ли его эндпоинт /metrics?",
+    "Проверьте оркестратор на хосте {host}: запущен ли его контейнер ({cmdPs})? Что в его логах ({cmdLogs})? Отвечает ли его адрес /metrics?",
   todo_proc_blocking: "На хосте {host} остановите процесс: {cmdTerm}\nЕсли через минуту он всё ещё жив: {cmdKill}",
   todo_disk_ceiling:
     "Освободите место в {entity} на хосте {host} (старые артефакты сборок, логи, неиспользуемые образы: {cmdPrune}). Проверить: {cmdDf}.",
@@ -43,11 +43,11 @@ export const RU: Catalog = {
     "Посмотрите, что сообщает проверка здоровья контейнера {entity} на хосте {host}: {cmdHealth}\nЗатем прочитайте логи: {cmdLogs}",
   todo_dep_down: "Проверьте, что зависимость {entity} запущена и что хост {host} может до неё достучаться по сети.",
   todo_source_error:
-    "Сторож не видит часть хоста {host}: источник {entity} даёт сбой, поэтому его тревоги могут не прийти. Проверьте логи пробы и настройки этого источника (права, путь к сокету, URL).",
+    "Watchdog не видит часть хоста {host}: источник {entity} даёт сбой, поэтому оповещения от него могут не прийти. Проверьте логи зонда и настройки этого источника (права, путь к сокету, URL).",
   todo_metric:
     "Метрики оркестратора на хосте {host} подпадают под правило {rule}. Ищите причину в дашборде и логах оркестратора.",
 
-  never_acts: "Сторож только наблюдает и сообщает; сам он никогда не останавливает процессы.",
+  never_acts: "Watchdog только наблюдает и сообщает; сам он никогда не останавливает процессы.",
   next_reminder: "Следующее напоминание через {duration}, если проблема останется.",
   recovered_proc_blocking: "Процесс завершился или больше не блокирует. Ничего делать не нужно.",
   recovered_other: "Всё вернулось в норму. Ничего делать не нужно.",

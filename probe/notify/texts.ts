@@ -3,6 +3,7 @@
 import type { DecisionEvent } from "../loop.js";
 import { EN, type Catalog, type TextKey } from "./texts-en.js";
 import { RU } from "./texts-ru.js";
+import { displaySafe } from "../../common/display-safe.js";
 import {
   TELEGRAM_MAX_CHARS,
   clipText,
@@ -43,8 +44,10 @@ export interface Rendered {
 }
 
 export function renderDecision(lang: Lang, ev: DecisionEvent, ctx: RenderContext): Rendered {
-  const t = CATALOGS[lang] ?? EN;
-  const lines = buildLines(t, ev, ctx);
+  const t = CATALOGS[lang];
+  // after redaction (the collectors redact), before any cut: a command line or a name
+  // cannot add lines that look like ours, nor turn the text around (common/display-safe.ts)
+  const lines = buildLines(t, ev, ctx).map((line) => line.map((s) => ({ ...s, text: displaySafe(s.text) })));
   const fitted = fitLines(lines, TELEGRAM_MAX_CHARS, [{ text: t.truncated, style: "i" }]);
   return { plain: renderPlain(fitted), html: renderHtml(fitted) };
 }
@@ -154,7 +157,7 @@ export function utc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** Like signals.formatDuration, with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
+/** Like SignalTexts.duration (signal-texts.ts), with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
 export function duration(t: Catalog, ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86_400),

@@ -79,7 +79,7 @@ describe("command-line document", () => {
       t,
     );
     expect(text.split("\n").filter((l) => l.startsWith("pid"))).toEqual(["pid       4242"]);
-    expect(text).toContain("x\\npid       1");
+    expect(text).toContain("x␊pid       1");
   });
 
   it("round-trips its address and names the tab after the pid and probe", () => {

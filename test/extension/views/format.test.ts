@@ -64,14 +64,20 @@ describe("remote text", () => {
     expect(s).not.toContain("](");
     expect(s).not.toContain("\n");
     expect(s).not.toContain("\u0007");
-    expect(s.replace(/\u200B/g, "")).toBe("$(zap) [x](command:workbench.action.terminal.new) second line");
+    expect(s.replace(/\u200B/g, "")).toBe("$(zap) [x](command:workbench.action.terminal.new)␊second␇line");
   });
   it("is cut to the given length", () => {
     expect(plain("x".repeat(300), 10)).toBe("xxxxxxxxx…");
     expect(shortCmdline("", "kworker")).toBe("[kworker]");
   });
-  it("writes control characters as escapes in the argv document", () => {
-    expect(visible("a\nb\tc\u001b[31m")).toBe("a\\nb\\tc\\u001b[31m");
+  it("shows control characters in the argv document, and writes out bidi and zero-width ones", () => {
+    expect(visible("a\nb\tc\u001b[31m")).toBe("a␊b␉c␛[31m");
+    expect(visible("run\u202Egnp.exe\u200B")).toBe("run<U+202E>gnp.exe<U+200B>");
+  });
+  it("shows a right-to-left override or a zero-width space in a label as what it is", () => {
+    expect(plain("pytest \u202Etxt.exe \u2066x\u2069 py\u200Btest")).toBe(
+      "pytest <U+202E>txt.exe <U+2066>x<U+2069> py<U+200B>test",
+    );
   });
 });
 

