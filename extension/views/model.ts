@@ -2,8 +2,10 @@
 // Pure (no vscode, no clock): tree.ts renders these rows, tests read them directly.
 import type { ProbeConnectionView } from "../connection/types.js";
 import { ageBucket, plain, plainLines, type Translate } from "./format.js";
+import { wrapLines } from "./labels.js";
 import { addGroups } from "./model-groups.js";
-import { isStale, probeNow, stateText } from "./probe-state.js";
+import { markLastKnown } from "./last-known.js";
+import { isLive, isStale, probeNow, stateText } from "./probe-state.js";
 
 export interface RowIcon {
   readonly id: string;
@@ -30,9 +32,13 @@ export interface Row {
   readonly expanded: boolean | null;
   readonly childIds: readonly string[];
   readonly ref: RowRef;
-  /** a click opens the process's command-line document */
-  readonly opensCmdline: boolean;
+  /** what a click does: open the command-line document of a process row, or reveal (and unfold) a row */
+  readonly click: RowClick | null;
+  /** a current alarm (firing alert, blocking process): a row that appears with it is revealed */
+  readonly alarm: boolean;
 }
+
+export type RowClick = { readonly kind: "cmdline" | "reveal"; readonly rowId: string };
 
 export interface TreeModel {
   readonly rootIds: readonly string[];
@@ -41,9 +47,9 @@ export interface TreeModel {
 
 export type RowInit = Omit<
   Row,
-  "childIds" | "parentId" | "expanded" | "opensCmdline" | "icon" | "tooltip" | "description"
+  "childIds" | "parentId" | "expanded" | "click" | "alarm" | "icon" | "tooltip" | "description"
 > &
-  Partial<Pick<Row, "expanded" | "opensCmdline" | "icon" | "tooltip" | "description">>;
+  Partial<Pick<Row, "expanded" | "click" | "alarm" | "icon" | "tooltip" | "description">>;
 
 /** Collects rows; a duplicate id (a hostile or buggy probe repeating a pid) is dropped, not rendered twice. */
 export class RowSink {
@@ -59,7 +65,8 @@ export class RowSink {
       tooltip: "",
       icon: null,
       expanded: null,
-      opensCmdline: false,
+      click: null,
+      alarm: false,
       ...init,
       parentId,
       childIds: [],
@@ -120,12 +127,18 @@ export function buildTree(connections: readonly ProbeConnectionView[], now: numb
       });
     }
     addGroups(sink, id, c, c.snapshot, probeNow(c, now), t);
+    // the link is down or silent: what the snapshot says may no longer be true
+    if (!isLive(c, now))
+      markLastKnown(sink, id, c.id, c.snapshotReceivedAt === null ? null : now - c.snapshotReceivedAt, t);
   }
   return sink.settle();
 }
 
 function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: string): string {
   const lines = [plain(c.name, 80), targetText(c, t), state];
+  // the row cuts a long failure reason at 120 characters; the hover has room for all of it, wrapped
+  if ((c.state.phase === "waiting" || c.state.phase === "failed") && c.state.reason.length > 120)
+    lines.push(wrapLines(plain(c.state.reason, 1000)));
   if (c.hello) {
     lines.push(
       t(
@@ -193,4 +206,17 @@ export function diffTree(prev: TreeModel | null, next: TreeModel): TreeChange {
     return false;
   };
   return { full: false, changed: [...changed].filter((id) => !covered(id)) };
+}
+
+/**
+ * Alarm rows of `next` that were not alarms in `prev`: revealing them unfolds their group, so
+ * an orphan that appears while the view is open is seen, not hidden in a collapsed group.
+ */
+export function rowsToReveal(prev: TreeModel | null, next: TreeModel, max = 5): string[] {
+  const out: string[] = [];
+  for (const [id, row] of next.rows) {
+    if (out.length >= max) break;
+    if (row.alarm && prev?.rows.get(id)?.alarm !== true) out.push(id);
+  }
+  return out;
 }

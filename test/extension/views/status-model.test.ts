@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildStatus } from "../../../extension/views/status-model.js";
+import { buildStatus, firingCount } from "../../../extension/views/status-model.js";
 import { alert, conn, hello, NOW, orchDown, snapshot, t } from "./fixtures.js";
 
 describe("buildStatus", () => {
@@ -20,7 +20,7 @@ describe("buildStatus", () => {
     expect(s.tooltip).toContain("No probe configured.");
   });
 
-  it("counts firing alerts over every probe and names their kinds, on the error background", () => {
+  it("counts firing alerts over every probe and names them in words, on the error background", () => {
     const a = conn({ id: "a", name: "a", snapshot: snapshot(orchDown()) });
     const b = conn({
       id: "b",
@@ -28,7 +28,8 @@ describe("buildStatus", () => {
       snapshot: snapshot({ alerts: [alert("proc_blocking:4242"), alert("proc_blocking:1", { firing: false })] }),
     });
     const s = buildStatus([a, b], NOW, t);
-    expect(s.text).toBe("$(alert) 2: orch_down, proc_blocking");
+    expect(s.text).toBe("$(alert) 2 alerts: orchestrator down, orphaned pytest");
+    expect(firingCount([a, b])).toBe(2);
     expect(s.background).toBe("statusBarItem.errorBackground");
     expect(s.tooltip.split("\n").slice(1, 3)).toEqual([
       "a: connected, 1 firing (orch_down:orchestrator)",
@@ -38,7 +39,10 @@ describe("buildStatus", () => {
 
   it("lists at most three kinds", () => {
     const alerts = ["a:1", "b:1", "c:1", "d:1"].map((k) => alert(k));
-    expect(buildStatus([conn({ snapshot: snapshot({ alerts }) })], NOW, t).text).toBe("$(alert) 4: a, b, c, …");
+    expect(buildStatus([conn({ snapshot: snapshot({ alerts }) })], NOW, t).text).toBe("$(alert) 4 alerts: a, b, c, …");
+    expect(buildStatus([conn({ snapshot: snapshot({ alerts: [alert("a:1")] }) })], NOW, t).text).toBe(
+      "$(alert) 1 alert: a",
+    );
   });
 
   it("warns when a probe is disconnected or retrying, and not for a first connection attempt", () => {
@@ -49,7 +53,7 @@ describe("buildStatus", () => {
     });
     const failed = conn({ id: "f", name: "f", state: { phase: "failed", reason: "HTTP 401" } });
     const s = buildStatus([waiting, failed], NOW, t);
-    expect(s.text).toBe("$(debug-disconnect) Watchdog: 2 disconnected");
+    expect(s.text).toBe("$(debug-disconnect) Watchdog: 2 probes disconnected");
     expect(s.background).toBe("statusBarItem.warningBackground");
     expect(s.tooltip).toContain("w: retrying in 3 s: ECONNREFUSED");
     expect(s.tooltip).toContain("f: disconnected: HTTP 401");
@@ -67,16 +71,17 @@ describe("buildStatus", () => {
       state: { phase: "waiting", attempt: 1, retryAt: NOW + 1000, reason: "closed" },
       snapshot: snapshot(orchDown()),
     });
-    expect(buildStatus([dropped], NOW, t).text).toBe("$(debug-disconnect) Watchdog: 1 disconnected");
+    expect(buildStatus([dropped], NOW, t).text).toBe("$(debug-disconnect) Watchdog: 1 probe disconnected");
+    expect(firingCount([dropped])).toBe(0);
   });
 
   it("warns when a probe is stale", () => {
     const stale = conn({ hello: hello({ tickS: 5 }), snapshotReceivedAt: NOW - 16_000 });
     const s = buildStatus([stale], NOW, t);
-    expect(s.text).toBe("$(watch) Watchdog: 1 stale");
+    expect(s.text).toBe("$(watch) Watchdog: 1 probe stale");
     expect(s.background).toBe("statusBarItem.warningBackground");
     const both = buildStatus([stale, conn({ id: "x", name: "x", state: { phase: "failed", reason: "r" } })], NOW, t);
-    expect(both.text).toBe("$(debug-disconnect) Watchdog: 1 disconnected, 1 stale");
+    expect(both.text).toBe("$(debug-disconnect) Watchdog: 1 probe disconnected · 1 probe stale");
   });
 
   it("lets firing win over a disconnected neighbour", () => {
@@ -86,5 +91,7 @@ describe("buildStatus", () => {
       t,
     );
     expect(s.background).toBe("statusBarItem.errorBackground");
+    // …without hiding it: both are in the text
+    expect(s.text).toBe("$(alert) 1 alert: orchestrator down · 1 probe disconnected");
   });
 });
