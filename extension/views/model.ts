@@ -175,10 +175,16 @@ export interface TreeChange {
 }
 
 const signatures = new WeakMap<Row, string>();
+/**
+ * What a person sees of a row without pointing at it. The tooltip is left out: the tree
+ * fetches it when the pointer rests on the row (tree.ts resolveTreeItem), so a tooltip that
+ * changes every tick (a signal's "running for 12 s") re-renders nothing, and re-rendering a
+ * row is what closes its open hover.
+ */
 function signature(row: Row): string {
   let s = signatures.get(row);
   if (s === undefined) {
-    s = JSON.stringify(row);
+    s = JSON.stringify({ ...row, tooltip: undefined });
     signatures.set(row, s);
   }
   return s;

@@ -135,8 +135,7 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
     );
     item.id = row.id;
     item.description = row.description;
-    // a plain string: VS Code shows it as text, never as markdown
-    if (row.tooltip !== "") item.tooltip = row.tooltip;
+    // no tooltip here: resolveTreeItem fills it in when the pointer rests on the row
     if (row.icon)
       item.iconPath = new vscode.ThemeIcon(
         row.icon.id,
@@ -151,6 +150,13 @@ export class ProbeTree implements vscode.TreeDataProvider<string>, vscode.Dispos
       };
     else if (row.click?.kind === "reveal")
       item.command = { command: REVEAL_COMMAND, title: this.t("Show Details"), arguments: [row.click.rowId] };
+    return item;
+  }
+
+  /** The tooltip as of the moment of hovering; a plain string, which VS Code shows as text, never as markdown. */
+  resolveTreeItem(item: vscode.TreeItem, id: string): vscode.TreeItem {
+    const tip = this.model.rows.get(id)?.tooltip ?? "";
+    if (tip !== "") item.tooltip = tip;
     return item;
   }
 

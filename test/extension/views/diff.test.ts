@@ -48,6 +48,28 @@ describe("diffTree: only changed rows are fired", () => {
     expect(changes.length).toBeLessThanOrEqual(6);
   });
 
+  it("a tooltip that changes every tick (the signal's running time) re-renders nothing", () => {
+    const sig = (title: string) => ({
+      key: "proc_blocking:4242",
+      kind: "proc_blocking",
+      entity: "4242",
+      active: true,
+      severity: "critical" as const,
+      title,
+      detail: "ppid 1",
+    });
+    const at = (title: string) =>
+      buildTree(
+        [conn({ snapshot: snapshot({ alerts: [alert("proc_blocking:4242")], signals: [sig(title)] }) })],
+        NOW,
+        t,
+      );
+    const a = at("pytest 4242 running for 12s");
+    const b = at("pytest 4242 running for 13s");
+    expect(b.rows.get("prod/alerts/proc_blocking%3A4242")?.tooltip).toContain("running for 13s");
+    expect(diffTree(a, b)).toEqual({ full: false, changed: [] });
+  });
+
   it("a process that appears fires its group, not the whole tree", () => {
     const a = buildTree([conn()], NOW, t);
     const b = buildTree([conn({ snapshot: snapshot({ processes: [proc(4242), proc(5151)] }) })], NOW, t);

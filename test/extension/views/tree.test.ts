@@ -129,6 +129,9 @@ describe("ProbeTree", () => {
     expect(item.description).toBe("pid 4242 · blocking · orphaned");
     expect(item.command).toMatchObject({ command: "watchdog.showCommandLine", arguments: ["prod/procs/4242"] });
     expect(tree.getParent("prod/procs/4242")).toBe("prod/procs");
+    // the tooltip comes when the pointer rests on the row, as it is at that moment
+    expect(item.tooltip).toBeUndefined();
+    expect(tree.resolveTreeItem(item, "prod/procs/4242").tooltip).toMatch(/^pid 4242 · ppid 1/);
     tree.dispose();
   });
 
