@@ -296,26 +296,30 @@ const steps: Step[] = [
     name: "4 clicking the row opens the command-line document with the redacted argv",
     async run(c) {
       const sleeper = sleeperOf(c);
-      await sidebarRows(c.page)
-        .filter({ hasText: `pid ${sleeper.pid}` })
-        .first()
-        .click();
-      const text = await waitFor(
-        "the command-line document to open in an editor",
-        async () => {
-          const t = await c.page
-            .locator(".editor-instance .monaco-editor .view-lines")
-            .first()
-            .innerText({ timeout: 2000 });
-          const norm = t.replace(/\u00a0/g, " ");
-          return norm.includes("pytest") ? norm : undefined;
-        },
-        {
-          timeoutMs: VIEW_MS,
-          describe: async () =>
-            (await c.page.locator(".tabs-container .tab").allInnerTexts()).join(" | ") || "no editor tab",
-        },
-      );
+      const open = async (timeoutMs: number) => {
+        await sidebarRows(c.page)
+          .filter({ hasText: `pid ${sleeper.pid}` })
+          .first()
+          .click();
+        return waitFor(
+          "the command-line document to open in an editor",
+          async () => {
+            const t = await c.page
+              .locator(".editor-instance .monaco-editor .view-lines")
+              .first()
+              .innerText({ timeout: 2000 });
+            const norm = t.replace(/\u00a0/g, " ");
+            return norm.includes("pytest") ? norm : undefined;
+          },
+          {
+            timeoutMs,
+            describe: async () =>
+              (await c.page.locator(".tabs-container .tab").allInnerTexts()).join(" | ") || "no editor tab",
+          },
+        );
+      };
+      // on a heavily loaded machine a first click was seen to only select the row: a person clicks again
+      const text = await open(12_000).catch(() => open(VIEW_MS));
       for (const arg of ["python", "-m", "pytest", "tests/test_slow.py", "--token=***", "--basetemp="]) {
         if (!text.split("\n").some((l) => l.trim() === arg || l.includes(arg)))
           throw new StepError(`the document does not list the argument "${arg}":\n${text}`);
@@ -408,7 +412,8 @@ const steps: Step[] = [
           rows.some((r) => r.startsWith(PROBE_NAME) && /retrying|disconnected|connecting/.test(r)) &&
           rows.some((r) => /^Last known · /.test(r)) &&
           rows.some((r) => /^Orchestrator last known: /.test(r)) &&
-          !rows.some((r) => /^Orchestrator (up|down|failing)/.test(r)),
+          // the group row, not the recovered "Orchestrator down" alert
+          !rows.some((r) => /^Orchestrator (up|down|failing \d+\/\d+)$/.test(r)),
         VIEW_MS,
       );
       const green = await c.page.locator(".part.sidebar .monaco-list-row .codicon-pass").count();
