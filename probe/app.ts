@@ -60,6 +60,7 @@ export function buildHello(cfg: Config, meta: { hostname: string; startedAt: num
         cooldownS: cfg.proc.cooldownS,
       },
       telegram: { enabled: meta.telegram },
+      alertmanager: { enabled: cfg.alertmanagerUrl !== null },
     },
   };
 }

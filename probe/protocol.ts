@@ -48,6 +48,8 @@ export const HelloSchema = z.object({
       cooldownS: nonneg(),
     }),
     telegram: z.object({ enabled: z.boolean() }),
+    /** absent from probes before 0.2: the views then cannot tell whether Alertmanager is set */
+    alertmanager: z.optional(z.object({ enabled: z.boolean() })),
   }),
 });
 

@@ -1,9 +1,10 @@
 // The groups under one probe's row: Orchestrator, Processes, Alerts & cooldowns, Sources,
 // Host, Containers, Dependencies. Pure; every remote string goes through `plain`.
-import type { ProcessInfo, Snapshot } from "../../probe/protocol.js";
+import type { Alert, Decision, ProcessInfo, Snapshot } from "../../probe/protocol.js";
 import type { ProbeConnectionView } from "../connection/types.js";
-import { ageBucket, parseTime, plain, plainLines, shortCmdline, type Translate } from "./format.js";
-import type { RowSink } from "./rows.js";
+import { ageBucket, parseTime, plain, plainLines, type Translate } from "./format.js";
+import { alertTitle, compareAlerts, middleTruncate, testTarget, wrapLines } from "./labels.js";
+import type { RowClick, RowSink } from "./rows.js";
 import { cooldownText } from "./probe-state.js";
 
 /** `probeNowMs`: the probe's clock (probe-state.ts probeNow), for its own timestamps. */
@@ -38,7 +39,7 @@ export function addGroups(
         id: `${g}/${encodeURIComponent(src.name)}`,
         label: plain(src.name, 60),
         description: plain(reason, 120),
-        tooltip: plainLines(`${src.name}\n${reason}\n${t("took {0} ms", Math.round(src.ms))}`),
+        tooltip: wrapLines(plainLines(`${src.name}\n${reason}\n${t("took {0} ms", Math.round(src.ms))}`)),
         icon: { id: "warning", color: "list.warningForeground" },
         contextValue: "watchdog.source",
         ref: other,
@@ -154,7 +155,8 @@ function addOrchestrator(
   } else if (alarm || (o.up === false && o.failures >= o.threshold)) {
     description = t("down");
     icon = { id: "error", color: "list.errorForeground" };
-  } else if (o.up === false) {
+  } else if (o.up === false || o.failures > 0) {
+    // the probe reports `up` until the failures reach the threshold: failing is not up
     description = t("failing {0}/{1}", o.failures, o.threshold);
     icon = { id: "warning", color: "list.warningForeground" };
   } else if (o.up === true) {
@@ -177,8 +179,11 @@ function addOrchestrator(
   const lastOk = parseTime(o.lastOkAt);
   sink.add(g, {
     id: `${g}/failures`,
-    label: t("Failed ticks"),
-    description: `${o.failures}/${o.threshold}`,
+    label: t("Health checks"),
+    description:
+      o.failures === 0
+        ? t("passing (alerts after {0} failed)", o.threshold)
+        : t("failing for {0} checks (alerts at {1})", o.failures, o.threshold),
     contextValue: "watchdog.detail",
     ref: other,
   });
@@ -194,7 +199,7 @@ function addOrchestrator(
     id: `${g}/last-error`,
     label: t("Last error"),
     description: o.lastError === null ? t("none") : plain(o.lastError, 120),
-    tooltip: o.lastError === null ? "" : plainLines(o.lastError),
+    tooltip: o.lastError === null ? "" : wrapLines(plainLines(o.lastError)),
     contextValue: "watchdog.detail",
     ref: other,
   });
@@ -219,14 +224,20 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
   });
   const ageMin = c.hello?.config.proc.ageMin ?? null;
   for (const p of s.processes) {
+    const id = `${g}/${p.pid}`;
     sink.add(g, {
-      id: `${g}/${p.pid}`,
-      label: `${p.pid} · ${ageBucket(p.ageS, t)} · ${shortCmdline(p.cmdline, p.comm)}`,
-      description: [...(p.blocking ? [t("blocking")] : []), ...(p.orphaned ? [t("orphaned")] : [])].join(" · "),
+      id,
+      label: `${processLabel(p)} · ${ageBucket(p.ageS, t)}`,
+      description: [
+        t("pid {0}", p.pid),
+        ...(p.blocking ? [t("blocking")] : []),
+        ...(p.orphaned ? [t("orphaned")] : []),
+      ].join(" · "),
       tooltip: processTooltip(p, ageMin, t),
       icon: processIcon(p),
       contextValue: "watchdog.process",
-      opensCmdline: true,
+      click: { kind: "cmdline", rowId: id },
+      alarm: p.blocking,
       ref: { kind: "process", probeId: c.id, pid: p.pid },
     });
   }
@@ -239,6 +250,11 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
       ref: { kind: "other", probeId: c.id },
     });
   }
+}
+
+/** The test target, shortened from the middle so both the command and its last argument stay. */
+export function processLabel(p: ProcessInfo): string {
+  return middleTruncate(plain(testTarget(p.argv, p.cmdline, p.comm), 1000), 60);
 }
 
 /** Icon ids the e2e suite looks for: flame = blocking, debug-disconnect = orphaned only. */
@@ -260,7 +276,7 @@ function processTooltip(p: ProcessInfo, ageMin: number | null, t: Translate): st
     lines.push(
       ageMin === null ? t("blocking: older than the probe's threshold") : t("blocking: older than {0} min", ageMin),
     );
-  lines.push(plain(p.cmdline === "" ? `[${p.comm}]` : p.cmdline, 1000));
+  lines.push(wrapLines(plain(p.cmdline === "" ? `[${p.comm}]` : p.cmdline, 1000)));
   return lines.join("\n");
 }
 
@@ -284,9 +300,7 @@ function addAlerts(
     ref: { kind: "other", probeId: c.id },
   });
   const signals = new Map(s.signals.map((sg) => [sg.key, sg]));
-  const sorted = [...s.alerts].sort(
-    (a, b) => Number(b.firing) - Number(a.firing) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  const sorted = [...s.alerts].sort((a, b) => Number(b.firing) - Number(a.firing) || compareAlerts(a, b));
   // "#" never comes out of encodeURIComponent, so no alert key can take this id
   const r = `${g}/#recovered`;
   for (const a of sorted) {
@@ -302,12 +316,15 @@ function addAlerts(
         ref: { kind: "other", probeId: c.id },
       });
     }
-    const parts = [a.firing ? t("firing") : t("recovered"), t("{0} sent", a.notifications)];
+    const channels = deliveryText(a, c, t);
+    const parts = [a.firing ? t("firing") : t("recovered"), channels.short];
     const cd = cooldownText(a, probeNowMs, t);
     if (cd !== null) parts.push(cd);
     const sg = signals.get(a.key);
     const tip = [
+      plain(a.key, 100),
       ...(sg ? [sg.title, sg.detail] : []),
+      channels.long,
       a.since === null ? "" : t("since {0}", a.since),
       a.lastNotifiedAt === null ? "" : t("last notified {0}", a.lastNotifiedAt),
       a.cooldownUntil === null ? "" : t("cooldown until {0}", a.cooldownUntil),
@@ -315,12 +332,56 @@ function addAlerts(
     const parent = a.firing ? g : r;
     sink.add(parent, {
       id: `${parent}/${encodeURIComponent(a.key)}`,
-      label: plain(a.key, 100),
+      label: alertTitle(a, t),
       description: parts.join(" · "),
-      tooltip: plainLines(tip.join("\n")),
+      tooltip: wrapLines(plainLines(tip.join("\n"))),
       icon: a.firing ? { id: "bell-dot", color: "list.errorForeground" } : { id: "check", color: "testing.iconPassed" },
       contextValue: a.firing ? "watchdog.alert.firing" : "watchdog.alert.recovered",
+      click: alertClick(a, pid, s),
+      alarm: a.firing,
       ref: { kind: "alert", probeId: c.id, key: a.key },
     });
   }
+}
+
+/** A proc alert opens its process's document while the process is listed; an orchestrator alert unfolds the Orchestrator row. */
+function alertClick(a: Alert, pid: string, s: Snapshot): RowClick | null {
+  if (a.kind === "proc_blocking" && s.processes.some((p) => String(p.pid) === a.entity))
+    return { kind: "cmdline", rowId: `${pid}/procs/${a.entity}` };
+  if (a.kind === "orch_down") return { kind: "reveal", rowId: `${pid}/orch` };
+  return null;
+}
+
+/**
+ * What happened to an alert per delivery channel, from the probe's hello (which channels are
+ * set) and its latest decision for the key (Telegram's delivery state). `short` for the
+ * row, `long` for the tooltip.
+ */
+export function deliveryText(
+  a: Alert,
+  c: Pick<ProbeConnectionView, "hello" | "decisions">,
+  t: Translate,
+): { short: string; long: string } {
+  const cfg = c.hello?.config;
+  if (cfg === undefined) return { short: "", long: "" };
+  const parts: string[] = [];
+  if (cfg.telegram.enabled) {
+    let last: Decision | undefined;
+    for (const d of c.decisions) if (d.key === a.key && d.action !== "recovery") last = d;
+    const state = last?.delivery.telegram;
+    parts.push(
+      state === "failed"
+        ? t("Telegram: failed")
+        : state === "queued"
+          ? t("Telegram: queued")
+          : t("Telegram: {0} sent", a.notifications),
+    );
+  }
+  if (cfg.alertmanager?.enabled)
+    parts.push(a.notifications > 0 ? t("Alertmanager: posted") : t("Alertmanager: not yet"));
+  if (parts.length > 0) return { short: parts.join(", "), long: parts.join("\n") };
+  if (cfg.alertmanager === undefined)
+    // an older probe does not say whether Alertmanager is set
+    return { short: t("Telegram off"), long: t("Telegram is off on this probe") };
+  return { short: t("stream only"), long: t("no delivery channel configured: stream only") };
 }

@@ -2,8 +2,10 @@
 // Pure (no vscode, no clock): tree.ts renders these rows, tests read them directly.
 import type { ProbeConnectionView } from "../connection/types.js";
 import { ageBucket, plain, plainLines, type Translate } from "./format.js";
+import { wrapLines } from "./labels.js";
 import { addGroups } from "./model-groups.js";
-import { isStale, probeNow, stateText } from "./probe-state.js";
+import { markLastKnown } from "./last-known.js";
+import { isLive, isStale, probeNow, stateText } from "./probe-state.js";
 import { RowSink, type Row, type TreeModel } from "./rows.js";
 
 /** Row ids are built from the probe id and the entity's own key, so they survive every snapshot. */
@@ -48,12 +50,18 @@ export function buildTree(connections: readonly ProbeConnectionView[], now: numb
       });
     }
     addGroups(sink, id, c, c.snapshot, probeNow(c, now), t);
+    // the link is down or silent: what the snapshot says may no longer be true
+    if (!isLive(c, now))
+      markLastKnown(sink, id, c.id, c.snapshotReceivedAt === null ? null : now - c.snapshotReceivedAt, t);
   }
   return sink.settle();
 }
 
 function probeTooltip(c: ProbeConnectionView, now: number, t: Translate, state: string): string {
   const lines = [plain(c.name, 80), targetText(c, t), state];
+  // the row cuts a long failure reason at 120 characters; the hover has room for all of it, wrapped
+  if ((c.state.phase === "waiting" || c.state.phase === "failed") && c.state.reason.length > 120)
+    lines.push(wrapLines(plain(c.state.reason, 1000)));
   if (c.hello) {
     lines.push(
       t(
@@ -90,10 +98,16 @@ export interface TreeChange {
 }
 
 const signatures = new WeakMap<Row, string>();
+/**
+ * What a person sees of a row without pointing at it. The tooltip is left out: the tree
+ * fetches it when the pointer rests on the row (tree.ts resolveTreeItem), so a tooltip that
+ * changes every tick (a signal's "running for 12 s") re-renders nothing, and re-rendering a
+ * row is what closes its open hover.
+ */
 function signature(row: Row): string {
   let s = signatures.get(row);
   if (s === undefined) {
-    s = JSON.stringify(row);
+    s = JSON.stringify({ ...row, tooltip: undefined });
     signatures.set(row, s);
   }
   return s;
@@ -121,4 +135,17 @@ export function diffTree(prev: TreeModel | null, next: TreeModel): TreeChange {
     return false;
   };
   return { full: false, changed: [...changed].filter((id) => !covered(id)) };
+}
+
+/**
+ * Alarm rows of `next` that were not alarms in `prev`: revealing them unfolds their group, so
+ * an orphan that appears while the view is open is seen, not hidden in a collapsed group.
+ */
+export function rowsToReveal(prev: TreeModel | null, next: TreeModel, max = 5): string[] {
+  const out: string[] = [];
+  for (const [id, row] of next.rows) {
+    if (out.length >= max) break;
+    if (row.alarm && prev?.rows.get(id)?.alarm !== true) out.push(id);
+  }
+  return out;
 }

@@ -100,11 +100,29 @@ export function stateText(c: ProbeConnectionView, now: number, t: Translate): St
   }
 }
 
-/** "12m 30s left" for a firing alert inside its cooldown; "reminder due" once it is over. */
+/**
+ * "cooldown 12m left" for a firing alert inside its cooldown; "reminder due" once it is over.
+ * Whole minutes above two minutes and 10-second steps below: the row's text (and so its
+ * rendering, which closes an open hover) changes at most every 10 s, not every second.
+ */
 export function cooldownText(a: Alert, probeNowMs: number, t: Translate): string | null {
   if (!a.firing) return null;
   const until = parseTime(a.cooldownUntil);
   if (until === null) return null;
   const leftS = Math.ceil((until - probeNowMs) / 1000);
-  return leftS > 0 ? t("cooldown {0} left", duration(leftS, t)) : t("reminder due");
+  if (leftS <= 0) return t("reminder due");
+  const shown = leftS > 120 ? t("{0}m", Math.ceil(leftS / 60)) : duration(Math.ceil(leftS / 10) * 10, t);
+  return t("cooldown {0} left", shown);
+}
+
+/** Connected and not stale: what the snapshot says is current. */
+export function isLive(c: ProbeConnectionView, now: number): boolean {
+  return c.state.phase === "connected" && !isStale(c, now);
+}
+
+/** Whether any probe has a link to drop (the view's Disconnect button is shown only then). */
+export function anyLink(connections: readonly ProbeConnectionView[]): boolean {
+  return connections.some(
+    (c) => c.state.phase === "connected" || c.state.phase === "connecting" || c.state.phase === "waiting",
+  );
 }

@@ -1,5 +1,5 @@
 // The sidebar's rows as data, and the sink model.ts and model-groups.ts add them to. Pure.
-interface RowIcon {
+export interface RowIcon {
   readonly id: string;
   readonly color?: string;
 }
@@ -24,9 +24,13 @@ export interface Row {
   readonly expanded: boolean | null;
   readonly childIds: readonly string[];
   readonly ref: RowRef;
-  /** a click opens the process's command-line document */
-  readonly opensCmdline: boolean;
+  /** what a click does: open the command-line document of a process row, or reveal (and unfold) a row */
+  readonly click: RowClick | null;
+  /** a current alarm (firing alert, blocking process): a row that appears with it is revealed */
+  readonly alarm: boolean;
 }
+
+export type RowClick = { readonly kind: "cmdline" | "reveal"; readonly rowId: string };
 
 export interface TreeModel {
   readonly rootIds: readonly string[];
@@ -35,9 +39,9 @@ export interface TreeModel {
 
 export type RowInit = Omit<
   Row,
-  "childIds" | "parentId" | "expanded" | "opensCmdline" | "icon" | "tooltip" | "description"
+  "childIds" | "parentId" | "expanded" | "click" | "alarm" | "icon" | "tooltip" | "description"
 > &
-  Partial<Pick<Row, "expanded" | "opensCmdline" | "icon" | "tooltip" | "description">>;
+  Partial<Pick<Row, "expanded" | "click" | "alarm" | "icon" | "tooltip" | "description">>;
 
 /** Collects rows; a duplicate id (a hostile or buggy probe repeating a pid) is dropped, not rendered twice. */
 export class RowSink {
@@ -53,7 +57,8 @@ export class RowSink {
       tooltip: "",
       icon: null,
       expanded: null,
-      opensCmdline: false,
+      click: null,
+      alarm: false,
       ...init,
       parentId,
       childIds: [],

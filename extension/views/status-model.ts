@@ -1,7 +1,9 @@
-// The status-bar alarm as data. Pure. Quiet: `$(pulse) Watchdog`. Firing: `$(alert) 2:
-// orch_down, proc_blocking` on the error background. Disconnected or stale: warning background.
+// The status-bar alarm as data. Pure. Quiet: `$(pulse) Watchdog`. Firing: `$(alert) 2 alerts:
+// orchestrator down, orphaned pytest` on the error background, with "· 1 probe disconnected"
+// when another probe is also down. Disconnected or stale only: warning background.
 import type { ProbeConnectionView } from "../connection/types.js";
 import { plain, truncate, type Translate } from "./format.js";
+import { kindName } from "./labels.js";
 import { firingAlerts, health, stateText } from "./probe-state.js";
 
 type StatusBackground = "statusBarItem.errorBackground" | "statusBarItem.warningBackground";
@@ -14,6 +16,11 @@ export interface StatusModel {
 }
 
 const MAX_KINDS = 3;
+
+/** The number of firing alerts of connected probes: the view's badge. */
+export function firingCount(connections: readonly ProbeConnectionView[]): number {
+  return connections.reduce((n, c) => n + firingAlerts(c).length, 0);
+}
 
 export function buildStatus(connections: readonly ProbeConnectionView[], now: number, t: Translate): StatusModel {
   const kinds = new Set<string>();
@@ -29,6 +36,7 @@ export function buildStatus(connections: readonly ProbeConnectionView[], now: nu
     if (h === "disconnected") disconnected++;
     if (h === "stale") stale++;
     const line = `${plain(c.name, 60)}: ${stateText(c, now, t).text}`;
+    // kinds and keys stay here, in the tooltip, where someone looking for them finds them
     lines.push(
       alerts.length === 0 ? line : `${line} (${truncate(alerts.map((a) => plain(a.key, 60)).join(", "), 300)})`,
     );
@@ -37,29 +45,25 @@ export function buildStatus(connections: readonly ProbeConnectionView[], now: nu
   lines.push(t("Click to open the Watchdog view."));
   const tooltip = lines.join("\n");
 
+  const trouble: string[] = [];
+  if (disconnected > 0)
+    trouble.push(disconnected === 1 ? t("1 probe disconnected") : t("{0} probes disconnected", disconnected));
+  if (stale > 0) trouble.push(stale === 1 ? t("1 probe stale") : t("{0} probes stale", stale));
+
   if (firing > 0) {
-    // remote kind names go through plain(): a probe cannot smuggle `$(icon)` into the bar
-    const names = [...kinds].sort().map((k) => plain(k, 40));
+    // names are ours or pass through plain(): a probe cannot smuggle `$(icon)` into the bar
+    const names = [...new Set([...kinds].sort().map((k) => kindName(k, t)))];
     const shown = names.slice(0, MAX_KINDS).join(", ") + (names.length > MAX_KINDS ? ", …" : "");
-    return { text: `$(alert) ${firing}: ${shown}`, background: "statusBarItem.errorBackground", tooltip };
-  }
-  if (disconnected > 0 && stale > 0) {
+    const head = firing === 1 ? t("1 alert: {0}", shown) : t("{0} alerts: {1}", firing, shown);
     return {
-      text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected, {1} stale", disconnected, stale)}`,
-      background: "statusBarItem.warningBackground",
+      text: `$(alert) ${[head, ...trouble].join(" · ")}`,
+      background: "statusBarItem.errorBackground",
       tooltip,
     };
   }
-  if (disconnected > 0) {
+  if (trouble.length > 0) {
     return {
-      text: `$(debug-disconnect) ${t("Watchdog: {0} disconnected", disconnected)}`,
-      background: "statusBarItem.warningBackground",
-      tooltip,
-    };
-  }
-  if (stale > 0) {
-    return {
-      text: `$(watch) ${t("Watchdog: {0} stale", stale)}`,
+      text: `${disconnected > 0 ? "$(debug-disconnect)" : "$(watch)"} Watchdog: ${trouble.join(" · ")}`,
       background: "statusBarItem.warningBackground",
       tooltip,
     };

@@ -76,7 +76,7 @@ export function writeUserSettings(userDataDir: string, settings: Record<string, 
 
 export async function startCodeServer(
   procs: Procs,
-  o: { userDataDir: string; extensionsDir: string; folder: string; env?: Record<string, string> },
+  o: { userDataDir: string; extensionsDir: string; folder: string; env?: Record<string, string>; locale?: string },
 ): Promise<CodeServer> {
   mkdirSync(o.folder, { recursive: true });
   const port = await freePort();
@@ -93,6 +93,8 @@ export async function startCodeServer(
       "--disable-update-check",
       "--disable-workspace-trust",
       "--disable-getting-started-override",
+      // the display language extensions see (vscode.env.language, l10n bundles); no language pack needed
+      ...(o.locale ? ["--locale", o.locale] : []),
       "--extensions-dir",
       o.extensionsDir,
       "--user-data-dir",

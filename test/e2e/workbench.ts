@@ -20,8 +20,8 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 }
 
-export async function newPage(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1480, height: 860 }, deviceScaleFactor: 1 });
+export async function newPage(browser: Browser, locale?: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1480, height: 860 }, deviceScaleFactor: 1, locale });
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
   return page;

@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
     manager.setTargets([{ kind: "direct", name: "stub", url: fake.url }]);
     const rows = await eventually("a process row for pid 4242", () => {
       const rs = render(tree!);
-      return rs.some((x) => x.label.startsWith(`${PID} ·`)) ? rs : undefined;
+      return rs.some((x) => x.description.startsWith(`pid ${PID}`)) ? rs : undefined;
     });
     const probe = rows.find((x) => x.label === "stub");
     assert(probe, `no probe row "stub" in ${JSON.stringify(rows.map((x) => x.label))}`);
@@ -116,8 +116,8 @@ export async function run(): Promise<void> {
       /connected/.test(probe.description) && !/disconnected/.test(probe.description),
       `probe row says "${probe.description}", not connected`,
     );
-    const proc = rows.find((x) => x.label.startsWith(`${PID} ·`))!;
-    assert(proc.label.includes("pytest"), `process label "${proc.label}" lacks the command line`);
+    const proc = rows.find((x) => x.description.startsWith(`pid ${PID}`))!;
+    assert(proc.label.startsWith("pytest"), `process label "${proc.label}" does not lead with the test target`);
     assert(proc.item.contextValue === "watchdog.process", `process contextValue is ${proc.item.contextValue}`);
     assert(
       proc.item.iconPath instanceof vscode.ThemeIcon && proc.item.iconPath.id === "flame",
@@ -127,10 +127,10 @@ export async function run(): Promise<void> {
       proc.item.command?.command === "watchdog.showCommandLine",
       "a click on the process row opens its command line",
     );
-    const alert = rows.find((x) => x.label === `proc_blocking:${PID}`);
+    const alert = rows.find((x) => x.label === `Orphaned test process ${PID}`);
     assert(
       alert && /firing/.test(alert.description),
-      `no firing proc_blocking:${PID} row in ${JSON.stringify(rows.map((x) => `${x.label} ${x.description}`))}`,
+      `no firing "Orphaned test process ${PID}" row in ${JSON.stringify(rows.map((x) => `${x.label} ${x.description}`))}`,
     );
   });
 

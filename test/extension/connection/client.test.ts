@@ -253,9 +253,9 @@ describe("forward compatibility with a newer probe (docs/protocol.md)", () => {
     expect(r.client.view.snapshot?.signals.map((x) => x.kind)).toEqual(["gpu_hot"]);
 
     const now = Date.now();
-    expect(buildStatus([r.client.view], now, formatMessage).text).toBe("$(alert) 1: gpu_hot");
+    expect(buildStatus([r.client.view], now, formatMessage).text).toBe("$(alert) 1 alert: gpu_hot");
     const labels = [...buildTree([r.client.view], now, formatMessage).rows.values()].map((row) => row.label);
-    expect(labels).toContain("gpu_hot:0");
+    expect(labels).toContain("gpu_hot: 0");
   });
 
   it("an unknown message type is skipped: not counted as invalid, the connection stays up", async () => {

@@ -68,7 +68,7 @@ describe("hostile probe text", () => {
 
   it("cannot add a codicon or a link to the status bar", () => {
     const s = buildStatus([hostileConnection()], NOW, t);
-    expect(s.text.startsWith("$(alert) 1: ")).toBe(true);
+    expect(s.text.startsWith("$(alert) 1 alert: ")).toBe(true);
     expectInert(s.text.slice(2), false);
     expectInert(s.tooltip, true);
   });

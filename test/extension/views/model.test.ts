@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildTree } from "../../../extension/views/model.js";
 import type { Row, TreeModel } from "../../../extension/views/rows.js";
+import type { Decision } from "../../../probe/protocol.js";
 import { alert, conn, hello, NOW, orchDown, proc, snapshot, t } from "./fixtures.js";
 
 function row(m: TreeModel, id: string): Row {
@@ -119,7 +120,9 @@ describe("buildTree: Orchestrator", () => {
     expect(row(m, "prod/orch").label).toBe("Orchestrator");
     expect(row(m, "prod/orch").description).toBe("down");
     expect(row(m, "prod/orch").icon).toEqual({ id: "error", color: "list.errorForeground" });
-    expect(row(m, "prod/orch/failures").description).toBe("3/3");
+    expect(row(m, "prod/orch/failures").label).toBe("Health checks");
+    expect(row(m, "prod/orch/failures").description).toBe("failing for 3 checks (alerts at 3)");
+    expect(row(up, "prod/orch/failures").description).toBe("passing (alerts after 3 failed)");
     expect(row(m, "prod/orch/last-ok").description).toBe("<1m ago");
     expect(row(m, "prod/orch/last-error").description).toBe("connect ECONNREFUSED 10.0.0.5:8000");
   });
@@ -131,6 +134,15 @@ describe("buildTree: Orchestrator", () => {
     const m = buildTree([conn({ snapshot: failing })], NOW, t);
     expect(row(m, "prod/orch").description).toBe("failing 1/3");
     expect(row(m, "prod/orch/last-ok").description).toBe("never");
+    expect(row(m, "prod/orch").icon).toEqual({ id: "warning", color: "list.warningForeground" });
+    // the probe reports up: true until the failures reach the threshold; the row must not say "up"
+    const stillUp = snapshot({
+      orch: { configured: true, up: true, failures: 2, threshold: 3, lastOkAt: null, lastError: "timeout" },
+    });
+    const k = buildTree([conn({ snapshot: stillUp })], NOW, t);
+    expect(row(k, "prod/orch").description).toBe("failing 2/3");
+    expect(row(k, "prod/orch").icon?.id).toBe("warning");
+    expect(row(k, "prod/orch/failures").description).toBe("failing for 2 checks (alerts at 3)");
     const off = snapshot({
       orch: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
     });
@@ -141,7 +153,7 @@ describe("buildTree: Orchestrator", () => {
 });
 
 describe("buildTree: Processes", () => {
-  it("labels each process pid · age bucket · short cmdline, with blocking/orphaned icons", () => {
+  it("labels each process by its test target and age, with pid and blocking/orphaned after it", () => {
     const s = snapshot({
       processes: [
         proc(4242),
@@ -151,17 +163,18 @@ describe("buildTree: Processes", () => {
     });
     const m = buildTree([conn({ snapshot: s })], NOW, t);
     expect(labels(m, "prod/procs")).toEqual([
-      "4242 · 2h · python -m pytest tests/ --token=***",
-      "5000 · 2m · python -m pytest tests/ --token=***",
-      "6000 · <1m · [pytest]",
+      "pytest tests/ --token=*** · 2h",
+      "pytest tests/ --token=*** · 2m",
+      "[pytest] · <1m",
     ]);
     expect(row(m, "prod/procs").description).toBe("3 matched, 1 blocking");
     expect(row(m, "prod/procs/4242").icon?.id).toBe("flame");
-    expect(row(m, "prod/procs/4242").description).toBe("blocking · orphaned");
+    expect(row(m, "prod/procs/4242").description).toBe("pid 4242 · blocking · orphaned");
+    expect(row(m, "prod/procs/6000").description).toBe("pid 6000");
     expect(row(m, "prod/procs/5000").icon?.id).toBe("debug-disconnect");
     expect(row(m, "prod/procs/6000").icon?.id).toBe("terminal");
     expect(row(m, "prod/procs/4242").contextValue).toBe("watchdog.process");
-    expect(row(m, "prod/procs/4242").opensCmdline).toBe(true);
+    expect(row(m, "prod/procs/4242").click).toEqual({ kind: "cmdline", rowId: "prod/procs/4242" });
     expect(row(m, "prod/procs/4242").ref).toEqual({ kind: "process", probeId: "prod", pid: 4242 });
   });
 
@@ -179,15 +192,32 @@ describe("buildTree: Processes", () => {
   });
 
   it("shortens long command lines and counts processes the probe left out", () => {
-    const long = "python -m pytest " + "tests/very/long/path/".repeat(10);
+    const argv = [
+      "/opt/venv/bin/python3.12",
+      "-m",
+      "pytest",
+      "tests/" + "very/long/path/".repeat(8) + "test_x.py",
+      "-k",
+      "slow",
+    ];
     const m = buildTree(
-      [conn({ snapshot: snapshot({ processes: [proc(1, { cmdline: long })], processesTruncated: 7 }) })],
+      [
+        conn({
+          snapshot: snapshot({ processes: [proc(1, { argv, cmdline: argv.join(" ") })], processesTruncated: 7 }),
+        }),
+      ],
       NOW,
       t,
     );
     const label = row(m, "prod/procs/1").label;
     expect(label.length).toBeLessThan(80);
-    expect(label.endsWith("…")).toBe(true);
+    // shortened from the middle: the command and the test file's name both stay
+    expect(label).toMatch(/^pytest tests\/very\/long.*….*test_x\.py -k slow · 2h$/);
+    expect(label).not.toContain("/opt/venv");
+    // the whole argv stays in the tooltip
+    expect(row(m, "prod/procs/1").tooltip.replace(/\n/g, " ")).toContain(
+      "/opt/venv/bin/python3.12 -m pytest tests/very/",
+    );
     expect(row(m, "prod/procs").description).toBe("8 matched, 1 blocking");
     expect(row(m, "prod/procs/more").label).toBe("7 more not listed");
   });
@@ -225,16 +255,23 @@ describe("buildTree: Alerts & cooldowns", () => {
     expect(row(m, "prod/alerts").description).toBe("2 firing");
     const show = (id: string) => row(m, id).childIds.map((c) => [row(m, c).label, row(m, c).description]);
     expect(show("prod/alerts")).toEqual([
-      ["orch_down:orchestrator", "firing · 1 sent · reminder due"],
-      ["proc_blocking:4242", "firing · 2 sent · cooldown 12m 30s left"],
+      ["Orchestrator down", "firing · Telegram: 1 sent · reminder due"],
+      ["Orphaned test process 4242", "firing · Telegram: 2 sent · cooldown 13m left"],
       ["Recovered", "1"],
     ]);
     // recovered alerts stay listed, folded away so they do not bury the firing ones
     expect(row(m, "prod/alerts/#recovered").expanded).toBe(false);
-    expect(show("prod/alerts/#recovered")).toEqual([["proc_blocking:1", "recovered · 3 sent"]]);
+    expect(show("prod/alerts/#recovered")).toEqual([["Orphaned test process 1", "recovered · Telegram: 3 sent"]]);
     // the countdown reads the probe's clock: a local clock 10 minutes fast changes nothing
-    const skewed = buildTree([conn({ snapshot: s, snapshotReceivedAt: NOW + 600_000 })], NOW + 601_000, t);
-    expect(row(skewed, "prod/alerts/proc_blocking%3A4242").description).toBe("firing · 2 sent · cooldown 12m 29s left");
+    const skewed = buildTree([conn({ snapshot: s, snapshotReceivedAt: NOW + 600_000 })], NOW + 691_000, t);
+    expect(row(skewed, "prod/alerts/proc_blocking%3A4242").description).toBe(
+      "firing · Telegram: 2 sent · cooldown 11m left",
+    );
+    // below two minutes the countdown goes in 10-second steps
+    const late = buildTree([conn({ snapshot: s })], NOW + 11 * 60_000 + 21_000, t);
+    expect(row(late, "prod/alerts/proc_blocking%3A4242").description).toBe(
+      "firing · Telegram: 2 sent · cooldown 1m 10s left",
+    );
   });
 
   it("puts the signal's title and detail in the tooltip", () => {
@@ -253,7 +290,8 @@ describe("buildTree: Alerts & cooldowns", () => {
       ],
     });
     const tip = row(buildTree([conn({ snapshot: s })], NOW, t), "prod/alerts/proc_blocking%3A4242").tooltip;
-    expect(tip.split("\n").slice(0, 2)).toEqual(["pytest 4242 running for 2h 1m", "ppid 1"]);
+    // the kind stays in the tooltip, under the human label
+    expect(tip.split("\n").slice(0, 3)).toEqual(["proc_blocking:4242", "pytest 4242 running for 2h 1m", "ppid 1"]);
   });
 });
 
@@ -324,13 +362,109 @@ describe("buildTree: ids cannot collide", () => {
     const s = snapshot({ alerts: [alert("recovered"), alert("#recovered"), alert("x:1", { firing: false })] });
     const m = buildTree([conn({ snapshot: s })], NOW, t);
     const all = [...m.rows.values()].filter((r) => r.ref.kind === "alert").map((r) => r.label);
-    expect(all.sort()).toEqual(["#recovered", "recovered", "x:1"]);
-    const x = [...m.rows.values()].find((r) => r.label === "x:1")!;
+    expect(all.sort()).toEqual(["#recovered", "recovered", "x: 1"]);
+    const x = [...m.rows.values()].find((r) => r.label === "x: 1")!;
     expect(row(m, x.parentId!).label).toBe("Recovered");
     expect(row(m, "prod/alerts").childIds.map((id) => row(m, id).label)).toEqual([
       "#recovered",
       "recovered",
       "Recovered",
     ]);
+  });
+});
+
+describe("buildTree: old data never looks current", () => {
+  const firing = () => snapshot({ processes: [proc(4242)], alerts: [alert("proc_blocking:4242")] });
+
+  it("marks everything under a disconnected probe as last known, with its age and muted icons", () => {
+    const c = conn({
+      state: { phase: "waiting", attempt: 2, retryAt: NOW + 5000, reason: "ECONNREFUSED" },
+      snapshot: firing(),
+      snapshotReceivedAt: NOW - 3 * 60_000,
+    });
+    const m = buildTree([c], NOW, t);
+    expect(row(m, "prod").childIds[0]).toBe("prod/#last-known");
+    expect(row(m, "prod/#last-known").label).toBe("Last known · 3m ago");
+    expect(row(m, "prod/orch").description).toBe("last known: up");
+    expect(row(m, "prod/procs").description).toBe("last known: 1 matched, 1 blocking");
+    expect(row(m, "prod/alerts").description).toBe("last known: 1 firing");
+    const under = [...m.rows.values()].filter((r) => r.id.startsWith("prod/") && r.id !== "prod/#last-known");
+    // no green check, no red flame: every icon is muted
+    expect(under.every((r) => r.icon === null || r.icon.color === "disabledForeground")).toBe(true);
+    expect(row(m, "prod/orch").icon?.id).not.toBe("pass");
+    // and nothing there is revealed or counted as a current alarm
+    expect(under.some((r) => r.alarm)).toBe(false);
+    expect(row(m, "prod").description).not.toMatch(/firing/);
+  });
+
+  it("does the same for a stale probe, and nothing for a live one", () => {
+    const stale = conn({ hello: hello({ tickS: 5 }), snapshot: firing(), snapshotReceivedAt: NOW - 16_000 });
+    expect(row(buildTree([stale], NOW, t), "prod/orch").description).toBe("last known: up");
+    const live = buildTree([conn({ snapshot: firing() })], NOW, t);
+    expect(live.rows.has("prod/#last-known")).toBe(false);
+    expect(row(live, "prod/orch").icon).toEqual({ id: "pass", color: "testing.iconPassed" });
+    expect(row(live, "prod/procs/4242").alarm).toBe(true);
+  });
+});
+
+describe("buildTree: alert rows", () => {
+  it("sorts recovered alerts by number, not as text", () => {
+    const s = snapshot({
+      alerts: [alert("proc_blocking:23688", { firing: false }), alert("proc_blocking:2426", { firing: false })],
+    });
+    expect(labels(buildTree([conn({ snapshot: s })], NOW, t), "prod/alerts/#recovered")).toEqual([
+      "Orphaned test process 2426",
+      "Orphaned test process 23688",
+    ]);
+  });
+
+  it("opens the process's document from its alert while it is listed", () => {
+    const s = snapshot({ processes: [proc(4242)], alerts: [alert("proc_blocking:4242"), alert("proc_blocking:7")] });
+    const m = buildTree([conn({ snapshot: s })], NOW, t);
+    expect(row(m, "prod/alerts/proc_blocking%3A4242").click).toEqual({ kind: "cmdline", rowId: "prod/procs/4242" });
+    expect(row(m, "prod/alerts/proc_blocking%3A7").click).toBeNull();
+  });
+
+  it("says per channel what happened, and when there is no channel at all", () => {
+    const s = snapshot({ alerts: [alert("orch_down:orchestrator")] });
+    const desc = (h: ReturnType<typeof hello>, decisions: Decision[] = []) =>
+      row(buildTree([conn({ hello: h, snapshot: s, decisions })], NOW, t), "prod/alerts/orch_down%3Aorchestrator")
+        .description;
+    const withChannels = (telegram: boolean, alertmanager: boolean) => {
+      const h = hello();
+      return {
+        ...h,
+        config: { ...h.config, telegram: { enabled: telegram }, alertmanager: { enabled: alertmanager } },
+      };
+    };
+    expect(desc(withChannels(false, false))).toBe("firing · stream only · cooldown 29m left");
+    expect(
+      row(
+        buildTree([conn({ hello: withChannels(false, false), snapshot: s })], NOW, t),
+        "prod/alerts/orch_down%3Aorchestrator",
+      ).tooltip,
+    ).toContain("no delivery channel configured: stream only");
+    expect(desc(withChannels(true, true))).toBe("firing · Telegram: 1 sent, Alertmanager: posted · cooldown 29m left");
+    expect(desc(withChannels(false, true))).toBe("firing · Alertmanager: posted · cooldown 29m left");
+    const failed: Decision = {
+      type: "decision",
+      seq: 1,
+      at: "2026-06-15T02:59:00.000Z",
+      key: "orch_down:orchestrator",
+      kind: "orch_down",
+      entity: "orchestrator",
+      action: "alert",
+      text: "down",
+      delivery: { telegram: "failed" },
+    };
+    expect(desc(withChannels(true, false), [failed])).toBe("firing · Telegram: failed · cooldown 29m left");
+  });
+
+  it("wraps a long reason in the tooltip instead of cutting it", () => {
+    const reason = "getaddrinfo ENOTFOUND orchestrator.internal.example.org " + "and then some more words ".repeat(8);
+    const s = snapshot({ orch: { ...orchDown().orch!, lastError: reason } });
+    const tip = row(buildTree([conn({ snapshot: s })], NOW, t), "prod/orch/last-error").tooltip;
+    expect(tip.split("\n").every((l) => l.length <= 80)).toBe(true);
+    expect(tip.replace(/\n/g, " ").trim()).toBe(reason.trim());
   });
 });
