@@ -32,6 +32,8 @@ interface Ctx {
   serverKey: (k: KeyKind) => string;
   /** the real sshd port (for rows that connect to 127.0.0.1 directly) */
   port: number;
+  /** `type base64` of the CA that signed the certificate of the ed25519 server with one */
+  ca: string;
 }
 
 interface Row {
@@ -43,6 +45,8 @@ interface Row {
   port?: number;
   lines: (c: Ctx) => string[];
   hashed?: boolean;
+  /** the ed25519 server that also has a host certificate for H; ssh asks for the certificate */
+  certificate?: true;
   /** OpenSSH's verdict, observed: both sides must give it, unless `stricter` says otherwise */
   openssh: Verdict;
   /** the extension deliberately refuses more than OpenSSH here, as the README (SSH probes) says */
@@ -257,6 +261,15 @@ const ROWS: Row[] = [
     openssh: "accepted",
   },
   {
+    name: "@cert-authority vouching for the host's certificate",
+    server: "ed25519",
+    certificate: true,
+    host: H,
+    lines: (c) => [`@cert-authority *.example ${c.ca}`],
+    openssh: "accepted",
+    stricter: "unknown",
+  },
+  {
     name: "several key types for one host, this one among them",
     server: "ed25519",
     host: H,
@@ -331,6 +344,8 @@ const ROWS: Row[] = [
 ];
 
 const servers = {} as Record<KeyKind, Sshd>;
+let certServer: Sshd;
+let certOffered: Buffer;
 const offered = {} as Record<KeyKind, Buffer>;
 const others = {} as Record<KeyKind, KeyPair>;
 let tmp: string;
@@ -338,6 +353,7 @@ let proxyScript: string;
 
 /** The host key the server offers to ssh2, the library the extension connects with. */
 async function offeredKey(s: Sshd, kind: KeyKind): Promise<Buffer> {
+  // ssh2 negotiates no certificate algorithm: a server with a certificate offers its plain key
   const { Client } = await import("ssh2");
   const client = new Client();
   return new Promise((resolve, reject) => {
@@ -377,21 +393,27 @@ beforeAll(async () => {
     servers[kind] = await startSshd({ hostKeyType: kind });
     offered[kind] = await offeredKey(servers[kind], kind);
   }
+  certServer = await startSshd({ hostKeyType: "ed25519", hostCertificateFor: [H] });
+  certOffered = await offeredKey(certServer, "ed25519");
 });
 afterAll(async () => {
   for (const kind of KINDS) await servers[kind]?.stop();
+  await certServer?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 const keyField = (k: KeyPair) => k.publicLine.split(" ").slice(0, 2).join(" ");
 
+const serverOf = (row: Row): Sshd => (row.certificate ? certServer : servers[row.server]);
+
 function writeKnownHosts(row: Row, index: number): string {
-  const s = servers[row.server];
+  const s = serverOf(row);
   const ctx: Ctx = {
     own: keyField(s.hostKey),
     other: (k) => keyField(others[k]),
     serverKey: (k) => keyField(servers[k].hostKey),
     port: s.port,
+    ca: keyField(certServer.hostCa!),
   };
   const file = join(tmp, `known_hosts-${index}`);
   writeFileSync(file, row.lines(ctx).join("\n") + "\n");
@@ -403,7 +425,7 @@ function writeKnownHosts(row: Row, index: number): string {
 }
 
 function opensshVerdict(row: Row, file: string): { verdict: Verdict; stderr: string } {
-  const s = servers[row.server];
+  const s = serverOf(row);
   const direct = row.host === "127.0.0.1";
   const port = direct ? s.port : (row.port ?? 22);
   const args = [
@@ -424,7 +446,7 @@ function opensshVerdict(row: Row, file: string): { verdict: Verdict; stderr: str
     "-o",
     "ConnectTimeout=10",
     "-o",
-    `HostKeyAlgorithms=${ALGORITHM[row.server]}`,
+    `HostKeyAlgorithms=${row.certificate ? "ssh-ed25519-cert-v01@openssh.com" : ALGORITHM[row.server]}`,
     "-o",
     "IdentitiesOnly=yes",
     "-o",
@@ -450,8 +472,8 @@ function opensshVerdict(row: Row, file: string): { verdict: Verdict; stderr: str
 }
 
 function extensionVerdict(row: Row, file: string): Verdict {
-  const s = servers[row.server];
-  const key = offered[row.server];
+  const s = serverOf(row);
+  const key = row.certificate ? certOffered : offered[row.server];
   const d = decideHostKey({
     probe: row.name,
     host: row.host,
@@ -470,6 +492,7 @@ function extensionVerdict(row: Row, file: string): Verdict {
 describe("host key verdict: the extension against ssh -o StrictHostKeyChecking=yes", () => {
   it("captures from each server the key ssh-keygen made for it", () => {
     for (const kind of KINDS) expect(offered[kind].equals(servers[kind].hostKey.blob)).toBe(true);
+    expect(certOffered.equals(certServer.hostKey.blob)).toBe(true);
   });
 
   it.each(ROWS.map((row, i) => [row.name, row, i] as const))("%s", (_name, row, i) => {
