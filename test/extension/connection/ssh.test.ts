@@ -155,7 +155,8 @@ describe("SSH tunnel to a real sshd", () => {
     const before = fake.attempts.length;
     t.manager.setTargets([t.target]);
     await until("failed", () => t.phase() === "failed");
-    const reason = ((s) => (s.phase === "failed" ? s.reason : ""))(t.view()!.state);
+    const view = t.view()!.state;
+    const reason = view.phase === "failed" ? view.reason : "";
     expect(reason).toMatch(/host key of \[127\.0\.0\.1\]:\d+ .*has CHANGED/);
     expect(reason).toContain(`${ecdsa.fingerprint} (ecdsa-sha2-nistp256)`);
     expect(reason).toContain(`the server offered ${sshd.hostKey.fingerprint} (ssh-ed25519)`);
