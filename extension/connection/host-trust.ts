@@ -1,7 +1,8 @@
 // Which host keys to accept, in order: a pinned fingerprint (setting) decides alone; then
-// known_hosts (changed or revoked → refuse); then keys the user trusted in a prompt (kept in
-// the extension's state, never written to known_hosts); then keys accepted once this session.
-// Anything else is asked. Pure: the caller reads the files and the Memento.
+// known_hosts (a changed key, a host known only with keys of other types, or @revoked → refuse);
+// then keys the user trusted in a prompt (kept in the extension's state, never written to
+// known_hosts); then keys accepted once this session. Anything else is asked. Pure: the caller
+// reads the files and the Memento.
 import {
   fingerprintSha256,
   hostLookupName,
@@ -31,7 +32,8 @@ export interface HostKeyQuestion {
 
 export type HostKeyDecision =
   | { verdict: "accept"; via: "pinned" | "known_hosts" | "trusted" | "once"; fingerprint: string }
-  | { verdict: "refuse"; fingerprint: string; reason: string }
+  /** `cause`: a key other than the one recorded (`changed`), or a key marked `@revoked` */
+  | { verdict: "refuse"; cause: "changed" | "revoked"; fingerprint: string; reason: string }
   | { verdict: "ask"; fingerprint: string };
 
 export function onceKey(host: string, port: number, fingerprint: string): string {
@@ -86,6 +88,7 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
     if (sameFingerprint(q.pinned, fingerprint)) return { verdict: "accept", via: "pinned", fingerprint };
     return {
       verdict: "refuse",
+      cause: "changed",
       fingerprint,
       reason: changed(
         q.pinned.trim(),
@@ -100,6 +103,7 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
   if (v.result === "revoked") {
     return {
       verdict: "refuse",
+      cause: "revoked",
       fingerprint,
       reason: `The SSH host key ${fingerprint} of ${lookup} (probe "${q.probe}") is marked @revoked at ${v.at}. Refusing to connect.`,
     };
@@ -107,9 +111,10 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
   if (v.result === "mismatch") {
     return {
       verdict: "refuse",
+      cause: "changed",
       fingerprint,
       reason: changed(
-        v.knownFingerprint,
+        `${v.knownFingerprint} (${v.knownType})`,
         v.at,
         `If the change is expected, remove the old key with: ssh-keygen -R "${lookup}"`,
       ),
@@ -122,6 +127,7 @@ export function decideHostKey(q: HostKeyQuestion): HostKeyDecision {
   if (trusted.length > 0) {
     return {
       verdict: "refuse",
+      cause: "changed",
       fingerprint,
       reason: changed(
         trusted[0]!.fingerprint,

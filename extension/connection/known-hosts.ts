@@ -112,11 +112,37 @@ function entryMatchesHost(e: KnownHostEntry, lookup: string): boolean {
 
 export type HostKeyVerdict =
   | { result: "match"; at: string }
-  /** the host is known with a different key of this type: possibly a man-in-the-middle */
-  | { result: "mismatch"; at: string; knownFingerprint: string }
+  /**
+   * the host is known, but not with this key: possibly a man-in-the-middle. As in OpenSSH, a
+   * known key of another type counts too (`knownType` differs from the offered type): whoever
+   * answers chooses the key type it offers, so "no key of this type yet" proves nothing.
+   */
+  | { result: "mismatch"; at: string; knownType: string; knownFingerprint: string }
   | { result: "revoked"; at: string }
-  /** `otherTypes`: the host is known, but only with keys of other types */
-  | { result: "unknown"; otherTypes: string[] };
+  | { result: "unknown" };
+
+/** The verdict for one lookup name, revocation aside: ssh(1)'s check_key_in_hostkeys. */
+function verdictForName(
+  entries: readonly KnownHostEntry[],
+  lookup: string,
+  keyType: string,
+  key: Buffer,
+): HostKeyVerdict {
+  let offending: KnownHostEntry | null = null;
+  for (const e of entries) {
+    if (e.marker !== null || !entryMatchesHost(e, lookup)) continue;
+    if (e.key.equals(key)) return { result: "match", at: `${e.file}:${e.line}` };
+    // name a key of the offered type if there is one: that is the key the user will recognise
+    if (offending === null || (offending.keyType !== keyType && e.keyType === keyType)) offending = e;
+  }
+  if (offending === null) return { result: "unknown" };
+  return {
+    result: "mismatch",
+    at: `${offending.file}:${offending.line}`,
+    knownType: offending.keyType,
+    knownFingerprint: fingerprintSha256(offending.key),
+  };
+}
 
 export function matchHostKey(
   entries: readonly KnownHostEntry[],
@@ -125,23 +151,19 @@ export function matchHostKey(
   keyType: string,
   key: Buffer,
 ): HostKeyVerdict {
-  const lookup = hostLookupName(host, port);
   // @revoked applies to the key wherever it appears, before anything else can accept it
+  // (stricter than OpenSSH, which honours it only on lines that name the host: see the README)
   for (const e of entries) {
     if (e.marker === "revoked" && e.key.equals(key)) return { result: "revoked", at: `${e.file}:${e.line}` };
   }
-  let mismatch: HostKeyVerdict | null = null;
-  const otherTypes = new Set<string>();
-  for (const e of entries) {
-    if (e.marker !== null || !entryMatchesHost(e, lookup)) continue;
-    if (e.keyType !== keyType) {
-      otherTypes.add(e.keyType);
-      continue;
-    }
-    if (e.key.equals(key)) return { result: "match", at: `${e.file}:${e.line}` };
-    mismatch ??= { result: "mismatch", at: `${e.file}:${e.line}`, knownFingerprint: fingerprintSha256(e.key) };
+  const v = verdictForName(entries, hostLookupName(host, port), keyType, key);
+  // ssh(1) "checking without port identifier": a host no line knows on this port is accepted
+  // when its bare name holds this very key; anything else there changes nothing
+  if (v.result === "unknown" && port !== 22) {
+    const bare = verdictForName(entries, hostLookupName(host, 22), keyType, key);
+    if (bare.result === "match") return bare;
   }
-  return mismatch ?? { result: "unknown", otherTypes: [...otherTypes] };
+  return v;
 }
 
 /** Key types known_hosts holds for this host, so the handshake can ask for those first (as OpenSSH does). */

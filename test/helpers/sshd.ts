@@ -41,6 +41,8 @@ export interface Sshd {
   username: string;
   hostKey: KeyPair;
   clientKey: KeyPair;
+  /** the CA that signed the host certificate, when one was asked for */
+  hostCa?: KeyPair;
   /** a known_hosts line naming this server (`[127.0.0.1]:port`) with its host key */
   knownHostsLine: string;
   /** what sshd wrote to stderr (-e), for failure messages */
@@ -62,7 +64,13 @@ function banner(port: number): Promise<boolean> {
   });
 }
 
-export async function startSshd(opts: { hostKeyType?: "ed25519" | "ecdsa" | "rsa" } = {}): Promise<Sshd> {
+export interface SshdOptions {
+  hostKeyType?: "ed25519" | "ecdsa" | "rsa";
+  /** also serve a host certificate for the host key, signed by `hostCa` for these principals */
+  hostCertificateFor?: string[];
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   if (!existsSync(SSHD_PATH)) {
     throw new Error(
       `sshd not found at ${SSHD_PATH}: the SSH tests need a real OpenSSH server. ` +
@@ -73,6 +81,26 @@ export async function startSshd(opts: { hostKeyType?: "ed25519" | "ecdsa" | "rsa
   const dir = mkdtempSync(join(tmpdir(), "watchdog-sshd-"));
   const hostKey = sshKeygen(dir, "host_key", opts.hostKeyType ?? "ed25519");
   const clientKey = sshKeygen(dir, "client_key");
+  let hostCa: KeyPair | undefined;
+  if (opts.hostCertificateFor) {
+    hostCa = sshKeygen(dir, "host_ca");
+    const principals = opts.hostCertificateFor.join(",");
+    execFileSync(
+      "ssh-keygen",
+      [
+        "-q",
+        "-s",
+        hostCa.privatePath,
+        "-I",
+        "watchdog-test-host",
+        "-h",
+        "-n",
+        principals,
+        `${hostKey.privatePath}.pub`,
+      ],
+      { stdio: "ignore" },
+    );
+  }
   writeFileSync(join(dir, "authorized_keys"), clientKey.publicLine + "\n", { mode: 0o600 });
   writeFileSync(
     join(dir, "sshd_config"),
@@ -87,6 +115,7 @@ export async function startSshd(opts: { hostKeyType?: "ed25519" | "ecdsa" | "rsa
       "X11Forwarding no",
       "PrintMotd no",
       "LogLevel VERBOSE",
+      ...(hostCa ? [`HostCertificate ${hostKey.privatePath}-cert.pub`] : []),
       "",
     ].join("\n"),
   );
@@ -137,6 +166,7 @@ export async function startSshd(opts: { hostKeyType?: "ed25519" | "ecdsa" | "rsa
         username: userInfo().username,
         hostKey,
         clientKey,
+        ...(hostCa ? { hostCa } : {}),
         knownHostsLine: `[127.0.0.1]:${port} ${hostKey.publicLine.split(" ").slice(0, 2).join(" ")}`,
         log: () => stderr,
         async stop() {

@@ -50,7 +50,8 @@ describe("matchHostKey", () => {
     ["second name on the same line", "192.0.2.10", 22, A, "match"],
     ["host names are case-insensitive", "EXAMPLE.com", 22, A, "match"],
     ["[host]:port entry", "example.com", 2222, B, "match"],
-    ["a port nobody listed", "example.com", 2223, A, "unknown"],
+    ["a port nobody listed, bare name holds the key (ssh's check without port)", "example.com", 2223, A, "match"],
+    ["a port nobody listed, bare name holds another key", "example.com", 2223, B, "unknown"],
     ["wildcard *", "ci.corp.example", 22, A, "match"],
     ["negation ! wins over the wildcard", "bad.corp.example", 22, A, "unknown"],
     ["wildcard ?, pattern case-folded", "node7.lab", 22, A, "match"],
@@ -67,6 +68,7 @@ describe("matchHostKey", () => {
     expect(matchHostKey(entries, "example.com", 22, ED, B)).toEqual({
       result: "mismatch",
       at: "known_hosts:3",
+      knownType: ED,
       knownFingerprint: fingerprintSha256(A),
     });
     expect(matchHostKey(entries, "10.0.0.7", 2200, ED, B).result).toBe("mismatch");
@@ -77,10 +79,12 @@ describe("matchHostKey", () => {
     expect(matchHostKey(entries, "example.com", 22, ED, C)).toEqual({ result: "revoked", at: "known_hosts:8" });
   });
 
-  it("a host known only with another key type is unknown, and says which types are known", () => {
+  it("a host known only with another key type is a CHANGED key, as OpenSSH says (the server picks the type)", () => {
     expect(matchHostKey(entries, "ecdsa.example", 22, ED, A)).toEqual({
-      result: "unknown",
-      otherTypes: ["ecdsa-sha2-nistp256"],
+      result: "mismatch",
+      at: "known_hosts:10",
+      knownType: "ecdsa-sha2-nistp256",
+      knownFingerprint: fingerprintSha256(E),
     });
     expect(matchHostKey(entries, "ecdsa.example", 22, "ecdsa-sha2-nistp256", E).result).toBe("match");
     expect(knownKeyTypes(entries, "ecdsa.example", 22)).toEqual(["ecdsa-sha2-nistp256"]);
@@ -167,6 +171,19 @@ describe("decideHostKey", () => {
     });
     const once = new Set([`[127.0.0.1]:2222 ${fingerprintSha256(A)}`]);
     expect(decideHostKey(q({ ...host, acceptedOnce: once }))).toMatchObject({ verdict: "accept", via: "once" });
+  });
+
+  it("a host known only with another key type is refused like a changed key, even if trusted in a prompt before", () => {
+    const host = { host: "ecdsa.example", port: 22 };
+    const trusted = withTrusted({}, "ecdsa.example", 22, ED, fingerprintSha256(A));
+    for (const d of [decideHostKey(q({ ...host })), decideHostKey(q({ ...host, trusted }))]) {
+      expect(d).toMatchObject({ verdict: "refuse", cause: "changed", fingerprint: fingerprintSha256(A) });
+      if (d.verdict !== "refuse") return;
+      expect(d.reason).toContain("has CHANGED: known_hosts:10 has");
+      expect(d.reason).toContain(`${fingerprintSha256(E)} (ecdsa-sha2-nistp256)`);
+      expect(d.reason).toContain(`the server offered ${fingerprintSha256(A)} (ssh-ed25519)`);
+      expect(d.reason).toContain('ssh-keygen -R "ecdsa.example"');
+    }
   });
 
   it("a corrupt trust store reads as empty; trusting again replaces the key of that type", () => {

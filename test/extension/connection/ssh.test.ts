@@ -142,6 +142,27 @@ describe("SSH tunnel to a real sshd", () => {
     expect(fake.attempts.length).toBe(before);
   });
 
+  it("a host known only with another key type is refused as CHANGED, without a prompt, even if trusted before", async () => {
+    const ecdsa = sshKeygen(tmp, "other_ecdsa_host_key", "ecdsa");
+    const line = `[127.0.0.1]:${sshd.port} ${ecdsa.publicLine.split(" ").slice(0, 2).join(" ")}`;
+    // an earlier version asked here, and "trust" kept the offered key in the extension's state
+    const state = new MemoryMemento();
+    await state.update(TRUSTED_HOST_KEYS_STATE, {
+      [`[127.0.0.1]:${sshd.port}`]: [{ keyType: "ssh-ed25519", fingerprint: sshd.hostKey.fingerprint }],
+    });
+    const t = setup({ knownHostsPath: knownHosts("kh-other-type", [line]), answer: "trust", state });
+    const before = fake.attempts.length;
+    t.manager.setTargets([t.target]);
+    await until("failed", () => t.phase() === "failed");
+    const view = t.view()!.state;
+    const reason = view.phase === "failed" ? view.reason : "";
+    expect(reason).toMatch(/host key of \[127\.0\.0\.1\]:\d+ .*has CHANGED/);
+    expect(reason).toContain(`${ecdsa.fingerprint} (ecdsa-sha2-nistp256)`);
+    expect(reason).toContain(`the server offered ${sshd.hostKey.fingerprint} (ssh-ed25519)`);
+    expect(t.prompts).toEqual([]);
+    expect(fake.attempts.length).toBe(before);
+  });
+
   it("a different pinned fingerprint is refused before any token is sent, whatever known_hosts says", async () => {
     const t = setup({ knownHostsPath: knownHosts("kh-good2", [sshd.knownHostsLine]), pinned: otherKey.fingerprint });
     const before = fake.attempts.length;
