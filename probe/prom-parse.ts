@@ -8,7 +8,8 @@
 //   must be valid UTF-8, and an empty one means the label is absent;
 // - no blank may precede a metric name (blanks before `#` are fine);
 // - `# TYPE` needs exactly one known lowercase type; `# HELP` may repeat or lack text;
-// - a NUL byte where a line starts ends the body; a series repeated keeps its first value.
+// - a NUL byte where a line starts ends the body (we count it as malformed: the rest is lost);
+// - a series repeated keeps its first value.
 // Unlike Prometheus, which drops the whole scrape at the first error, a malformed line
 // is counted and skipped and the rest is kept. Pure and total; linear in the body; the
 // output is capped so a hostile body cannot grow memory without bound.
@@ -86,6 +87,17 @@ export function parsePrometheusText(body: string | Uint8Array, opts: PromParseOp
   let dropped = 0;
   let duplicates = 0;
 
+  const note = (lineStart: number, why: string) => {
+    malformed++;
+    if (examples.length >= maxExamples) return;
+    const line = text.slice(lineStart, Math.min(lineEnd(text, lineStart), lineStart + EXAMPLE_CHARS + 1));
+    const shown = line.length > EXAMPLE_CHARS ? `${line.slice(0, EXAMPLE_CHARS)}…` : line;
+    examples.push(`${why}: ${JSON.stringify(bytes ? latin1ToUtf8Lossy(shown) : shown)}`);
+  };
+  // Prometheus ends the body there without an error; we end it too (same samples) but
+  // say so, since everything after it is lost to Prometheus as well.
+  const NUL_END = "NUL byte: Prometheus reads nothing after it";
+
   const len = text.length;
   let pos = 0;
   while (pos < len) {
@@ -98,11 +110,17 @@ export function parsePrometheusText(body: string | Uint8Array, opts: PromParseOp
       pos = b + 1;
       continue;
     }
-    if (c === NUL) break; // Prometheus's lexer reads it as the end of the body
+    if (c === NUL) {
+      note(lineStart, NUL_END);
+      break;
+    }
     try {
       if (c === 35 /* # */) {
         const r = sc.comment(b);
-        if (r.kind === "end") break;
+        if (r.kind === "end") {
+          note(lineStart, NUL_END);
+          break;
+        }
         pos = r.next;
         if (r.kind === "type" && (types.has(r.name) || types.size < maxTypes)) types.set(r.name, r.type);
         continue;
@@ -124,12 +142,7 @@ export function parsePrometheusText(body: string | Uint8Array, opts: PromParseOp
       }
     } catch (e) {
       if (!(e instanceof Malformed)) throw e;
-      malformed++;
-      if (examples.length < maxExamples) {
-        const line = text.slice(lineStart, Math.min(lineEnd(text, lineStart), lineStart + EXAMPLE_CHARS + 1));
-        const shown = line.length > EXAMPLE_CHARS ? `${line.slice(0, EXAMPLE_CHARS)}…` : line;
-        examples.push(`${e.why}: ${JSON.stringify(bytes ? latin1ToUtf8Lossy(shown) : shown)}`);
-      }
+      note(lineStart, e.why);
       // Resume on the next line. An entry reaches past its first line only inside a
       // quoted label value, which ends at the latest where the next label value opens,
       // so each byte is read a bounded number of times.

@@ -5,7 +5,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Config } from "../config.js";
 import { DEBOUNCE_INITIAL, debounce, type DebounceState } from "../debounce.js";
-import { compare, type MetricRule } from "../metric-rules.js";
+import { compare, labelsMatch, type MetricRule } from "../metric-rules.js";
 import { parsePrometheusText, type PromSample } from "../prom-parse.js";
 import type { OrchState, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
@@ -101,7 +101,7 @@ export function matchRules(
   let overCap = 0;
   for (const rule of rules) {
     for (const s of samples) {
-      if (s.name !== rule.metric || !hasLabels(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value))
+      if (s.name !== rule.metric || !labelsMatch(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value))
         continue;
       const entity = renderLabels(s.labels);
       const sig = makeSignal(
@@ -122,11 +122,6 @@ export function matchRules(
     }
   }
   return { signals, overCap };
-}
-
-function hasLabels(labels: Record<string, string>, want: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(want)) if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
-  return true;
 }
 
 /** Stable series identity: `job="x",queue="y"` sorted by key, values escaped as in the format; `-` when none. */
