@@ -73,10 +73,12 @@ export function parsePrometheusText(body: string | Uint8Array, opts: PromParseOp
   const maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
   const maxTypes = opts.maxTypes ?? DEFAULT_MAX_TYPES;
   const maxExamples = opts.maxExamples ?? DEFAULT_MAX_EXAMPLES;
-  // Bytes are read as latin1 (one char per byte): the syntax is ASCII, and only label
-  // values and HELP text are then checked and decoded as UTF-8.
-  const bytes = typeof body !== "string";
-  const text = bytes ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1") : body;
+  // A body of valid UTF-8 (the usual case) is decoded once; otherwise it is read as
+  // latin1 (one char per byte: the syntax is ASCII) and each label value and HELP text
+  // is checked and decoded on its own, so only the lines that hold bad bytes fail.
+  const buf = typeof body === "string" ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bytes = buf !== null && !isUtf8(buf);
+  const text = typeof body === "string" ? body : buf!.toString(bytes ? "latin1" : "utf8");
   const sc = new Scanner(text, bytes);
   const samples: PromSample[] = [];
   // Maps and sets, not objects: a metric named `__proto__` is valid and must stay data.
@@ -134,7 +136,7 @@ export function parsePrometheusText(body: string | Uint8Array, opts: PromParseOp
       if (b > lineStart) throw bad("blank before the metric name");
       const r = sc.sample(b);
       pos = r.next;
-      const key = seriesKey(r.sample);
+      const key = seriesKey(r.sample, r.pairs);
       if (series.has(key)) duplicates++;
       else {
         series.add(key);
@@ -203,7 +205,7 @@ class Scanner {
   }
 
   /** A sample starting at `i` (a metric name character). */
-  sample(i: number): { sample: PromSample; next: number } {
+  sample(i: number): { sample: PromSample; pairs: [string, string][]; next: number } {
     const s = this.s;
     const n = s.length;
     const n0 = i;
@@ -237,7 +239,7 @@ class Scanner {
 
     const sample: PromSample = { name, labels: storedLabels(pairs), value };
     if (timestamp !== undefined) sample.timestamp = timestamp;
-    return { sample, next: i + 1 };
+    return { sample, pairs, next: i + 1 };
   }
 
   /** Label pairs after `{` at `i`; returns the index after `}`. */
@@ -288,26 +290,33 @@ class Scanner {
 
 /**
  * The labels Prometheus stores: a name with an empty value is removed (every pair of that
- * name), then the metric name must remain and no name may repeat.
+ * name), then the metric name must remain and no name may repeat. `pairs` is left holding
+ * the stored pairs.
  */
 function storedLabels(pairs: [string, string][]): Record<string, string> {
-  const empty = new Set<string>();
-  for (const [k, v] of pairs) if (v === "") empty.add(k);
-  const out = new Map<string, string>();
-  for (const [k, v] of pairs) {
-    if (empty.has(k)) continue;
-    if (out.has(k)) throw bad(k === "__name__" ? 'label name "__name__" is reserved' : `duplicate label "${k}"`);
-    out.set(k, v);
+  let empty: Set<string> | null = null;
+  for (const [k, v] of pairs) if (v === "") (empty ??= new Set()).add(k);
+  if (empty) {
+    if (empty.has("__name__")) throw bad('an empty "__name__" label removes the metric name');
+    const kept = pairs.filter(([k]) => !empty.has(k));
+    pairs.length = 0;
+    pairs.push(...kept);
   }
-  if (empty.has("__name__")) throw bad('an empty "__name__" label removes the metric name');
-  out.delete("__name__");
-  return Object.fromEntries(out);
+  // pairs[0] is the metric name; a label named __name__ repeats it
+  const names = new Set<string>();
+  for (const [k] of pairs) {
+    if (names.has(k)) throw bad(k === "__name__" ? 'label name "__name__" is reserved' : `duplicate label "${k}"`);
+    names.add(k);
+  }
+  return Object.fromEntries(pairs.slice(1));
 }
 
-function seriesKey(s: PromSample): string {
-  const keys = Object.keys(s.labels).sort();
-  // JSON quoting keeps the key unambiguous whatever the values hold
-  return JSON.stringify([s.name, ...keys.flatMap((k) => [k, s.labels[k]])]);
+/** One string per label set, whatever the values hold (each part is length-prefixed). */
+function seriesKey(s: PromSample, pairs: [string, string][]): string {
+  const sorted = pairs.length > 2 ? pairs.slice(1).sort((a, b) => (a[0] < b[0] ? -1 : 1)) : pairs.slice(1);
+  let key = `${s.name.length}:${s.name}`;
+  for (const [k, v] of sorted) key += `${k.length}:${k}${v.length}:${v}`;
+  return key;
 }
 
 /** `\\` `\"` `\n` are replaced; any other escape stays as written, as in Prometheus. */
@@ -316,6 +325,7 @@ function unescapeLabelValue(v: string): string {
 }
 
 function decodeUtf8(latin1: string, what: string): string {
+  if (!/[\x80-\xff]/.test(latin1)) return latin1; // ASCII reads the same either way
   const buf = Buffer.from(latin1, "latin1");
   if (!isUtf8(buf)) throw bad(`${what} is not valid UTF-8`);
   return buf.toString("utf8");
