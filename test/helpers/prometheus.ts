@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { freePort } from "./ports.js";
 
-export const PROMETHEUS_PACKAGE = "prometheus";
+const PROMETHEUS_PACKAGE = "prometheus";
 
 /** The series Prometheus adds for every target; bodies under test must not use these names. */
-export const REPORT_SERIES = [
+const REPORT_SERIES = [
   "up",
   "scrape_duration_seconds",
   "scrape_samples_scraped",
@@ -36,7 +36,7 @@ export interface ScrapeVerdict {
   samples: ScrapedSample[];
 }
 
-export function findPrometheus(): string {
+function findPrometheus(): string {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
   for (const d of dirs) {
     const p = join(d, "prometheus");
