@@ -44,7 +44,10 @@ export class HttpRequestError extends Error {
 export interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: string;
+  /** the body as it came (a parser that must see invalid UTF-8 reads this) */
+  bytes: Buffer;
+  /** the body decoded as UTF-8 (invalid sequences become U+FFFD) */
+  readonly body: string;
 }
 
 export interface RequestOptions {
@@ -125,9 +128,16 @@ export function httpRequest(o: RequestOptions): Promise<HttpAnswer> {
     req.on("response", (res) => {
       stage = "body";
       status = res.statusCode ?? 0;
-      const answer = (text: string): HttpAnswer => ({ status: status ?? 0, headers: res.headers, body: text });
+      const answer = (raw: Buffer): HttpAnswer => ({
+        status: status ?? 0,
+        headers: res.headers,
+        bytes: raw,
+        get body() {
+          return raw.toString("utf8");
+        },
+      });
       if (o.readBody && !o.readBody(status)) {
-        finish(null, answer(""));
+        finish(null, answer(Buffer.alloc(0)));
         // the body is not wanted: do not keep a connection open to drain it
         req.destroy();
         return;
@@ -143,7 +153,7 @@ export function httpRequest(o: RequestOptions): Promise<HttpAnswer> {
           if (room > 0) chunks.push(c.subarray(0, room));
         } else fail("too-large", `body over ${bytes(o.maxBodyBytes)}`);
       });
-      res.on("end", () => finish(null, answer(Buffer.concat(chunks).toString("utf8"))));
+      res.on("end", () => finish(null, answer(Buffer.concat(chunks))));
       // the answer's stream errs only when the connection breaks before the end of the body
       res.on("error", (e: NodeJS.ErrnoException) =>
         fail("closed", "connection closed mid-body", typeof e.code === "string" ? e.code : null),

@@ -54,6 +54,16 @@ function parseRuleValue(s: string): number | null {
   return Number(s);
 }
 
+/**
+ * Whether a series' labels satisfy a rule's `key="value"` matchers, with PromQL's meaning:
+ * an absent label has the empty value, so `{state=""}` selects series without `state`
+ * (and Prometheus stores `x{state=""}` as `x`).
+ */
+export function labelsMatch(labels: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(want)) if ((Object.hasOwn(labels, k) ? labels[k] : "") !== v) return false;
+  return true;
+}
+
 export function compare(op: RuleOp, a: number, b: number): boolean {
   switch (op) {
     case ">":

@@ -78,6 +78,7 @@ await bench("stream fan-out", "bench/fanout.ts", [], { FANOUT_ROUNDS: quick ? "5
 await bench("idle probe RSS after a minute", "bench/idle-rss.ts", quick ? ["--seconds", "20"] : []);
 await bench("probe RSS at 10,000 processes and 32 clients", "bench/rss.ts", quick ? ["--processes", "2000"] : []);
 await bench("extension activation", "bench/activation.ts");
+await bench("metrics text parser", "bench/prom-parse.ts");
 await bench("soak", "test/soak/run.ts", quick ? ["--ticks", "2000"] : []);
 
 const ms = (n) => (n == null ? "—" : `${n.toFixed(1)} ms`);
@@ -151,6 +152,14 @@ if (a)
     `${x(a.activateMs, a.referenceMs)} require("ws")`,
     "`npx tsx bench/activation.ts`",
   ]);
+for (const r of results["prom-parse"]?.rows ?? []) {
+  rows.push([
+    `/metrics parser, ${r.shape}`,
+    `1 MiB ${ms(r.oneMiBMs)}, 8 MiB ${ms(r.eightMiBMs)}`,
+    `${x(r.eightMiBMs, r.oneMiBMs)} for 8× the bytes (linear: ≈8×)`,
+    "`npx tsx bench/prom-parse.ts`",
+  ]);
+}
 const s = results.soak;
 if (s)
   rows.push([

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `npm test` needs besides npm packages, installed from Debian when missing (run as
 # root, or with sudo): a real OpenSSH server for the tunnel tests, a real Alertmanager,
+# a real Prometheus (the oracle of the metrics text format),
 # HAProxy for the GET-only Docker socket proxy, gcc/procps for the scan's references.
 # Idempotent and quick when everything is there; `npm test` runs it first (pretest).
 set -euo pipefail
@@ -17,6 +18,7 @@ fi
 missing=()
 { [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null 2>&1; } || missing+=(openssh-server openssh-client)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v ps >/dev/null 2>&1 || missing+=(procps)
 

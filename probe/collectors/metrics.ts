@@ -4,7 +4,7 @@
 import type { Config } from "../config.js";
 import { DEBOUNCE_INITIAL, debounce, type DebounceState } from "../debounce.js";
 import { HttpRequestError, bytes, httpRequest, seconds } from "../http-request.js";
-import { compare, type MetricRule } from "../metric-rules.js";
+import { compare, labelsMatch, type MetricRule } from "../metric-rules.js";
 import { parsePrometheusText, type PromSample } from "../prom-parse.js";
 import type { OrchState, Signal } from "../protocol.js";
 import { makeSignal } from "../signals.js";
@@ -23,7 +23,8 @@ export interface MetricsSourceOptions {
   texts?: SignalTexts;
 }
 
-export type FetchResult = { ok: true; status: number; body: string } | { ok: false; reason: string };
+/** `body` is the raw bytes: Prometheus refuses invalid UTF-8, which a decoded string would hide. */
+export type FetchResult = { ok: true; status: number; body: Buffer } | { ok: false; reason: string };
 
 export function createMetricsSource(cfg: Config["metrics"], opts: MetricsSourceOptions = {}): Source {
   const fetchTimeoutMs = opts.fetchTimeoutMs ?? cfg.timeoutS * 1000;
@@ -110,7 +111,7 @@ export function matchRules(
   let overCap = 0;
   for (const rule of rules) {
     for (const s of samples) {
-      if (s.name !== rule.metric || !hasLabels(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value))
+      if (s.name !== rule.metric || !labelsMatch(s.labels, rule.labels) || !compare(rule.op, s.value, rule.value))
         continue;
       const entity = renderLabels(s.labels);
       const sig = makeSignal(
@@ -131,11 +132,6 @@ export function matchRules(
     }
   }
   return { signals, overCap };
-}
-
-function hasLabels(labels: Record<string, string>, want: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(want)) if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
-  return true;
 }
 
 /** Stable series identity: `job="x",queue="y"` sorted by key, values escaped as in the format; `-` when none. */
@@ -181,7 +177,7 @@ export async function fetchMetrics(
       signal: o.signal,
     });
     if (!is2xx(ans.status)) return { ok: false, reason: `HTTP ${ans.status}` };
-    return { ok: true, status: ans.status, body: ans.body };
+    return { ok: true, status: ans.status, body: ans.bytes };
   } catch (e) {
     return { ok: false, reason: reasonOf(e, o) };
   }

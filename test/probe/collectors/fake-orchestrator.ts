@@ -11,7 +11,7 @@ export interface FakeOrchestrator {
   /** what `/metrics` does now */
   mode: Mode;
   /** the body `ok` answers with */
-  body: string;
+  body: string | Buffer;
   /** chunks written by `drip` so far (proves the headers and some body went out) */
   dripWrites: number;
   requests: number;

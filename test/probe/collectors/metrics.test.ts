@@ -118,8 +118,20 @@ describe("metrics source: one GET per tick, short failure reasons", () => {
     const src = createMetricsSource(cfg({ url: `${orch.base}/garbage`, rules: rules("x=up>0") }));
     const out = await tick(src);
     expect(out.orch).toMatchObject({ up: true, failures: 0, lastError: null });
-    expect(out.skipped?.["malformed_lines"]).toBe(3);
+    // the body starts with a NUL byte, where Prometheus stops reading: one line reported, nothing after it read
+    expect(out.skipped?.["malformed_lines"]).toBe(1);
     expect(ruleSignals(out)).toEqual([]);
+  });
+
+  it("invalid UTF-8 in a label value is malformed, as Prometheus reads it (the bytes reach the parser, not U+FFFD)", async () => {
+    orch.body = Buffer.concat([
+      Buffer.from('orch_agent_hung{job="'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"} 1\nup 1\n'),
+    ]);
+    const out = await tick(createMetricsSource(cfg({ rules: rules("x=up>0") })));
+    expect(out.skipped?.["malformed_lines"]).toBe(1);
+    expect(ruleSignals(out)).toHaveLength(1);
   });
 
   it("stops at once on the loop's abort signal", async () => {
