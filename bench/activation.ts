@@ -74,7 +74,10 @@ async function child(mode: string): Promise<void> {
   const t0 = performance.now();
   if (mode === "extension") {
     // CommonJS on purpose: the editor loads dist/extension.js with require(), so must we.
-    const ext = createRequire(import.meta.url)(resolve("dist/extension.js")) as { activate(ctx: unknown): unknown; deactivate?(): unknown };
+    const ext = createRequire(import.meta.url)(resolve("dist/extension.js")) as {
+      activate(ctx: unknown): unknown;
+      deactivate?(): unknown;
+    };
     await ext.activate(stub("context"));
   } else {
     createRequire(import.meta.url)(resolve("node_modules/ws"));

@@ -112,7 +112,7 @@ export class ProbeClient {
     try {
       this.o.onChange(this.current);
     } catch (e) {
-      this.o.log.error(`probe "${this.o.target.name}": a change listener failed: ${errText(e)}`);
+      this.o.log.error(`a change listener failed: ${errText(e)}`);
     }
   }
 
@@ -128,14 +128,12 @@ export class ProbeClient {
   }
 
   private logTransition(s: ConnectionState): void {
-    const who = `probe "${this.o.target.name}"`;
-    if (s.phase === "connected") this.o.log.info(`${who}: connected`);
+    // the child logger already names the probe ("[probe:NAME]")
+    if (s.phase === "connected") this.o.log.info("connected");
     else if (s.phase === "waiting") {
-      this.o.log.info(
-        `${who}: disconnected (${s.reason}); retrying in ${Math.round((s.retryAt - this.o.now()) / 100) / 10} s`,
-      );
-    } else if (s.phase === "failed") this.o.log.warn(`${who}: not retrying: ${s.reason}`);
-    else if (s.phase === "connecting") this.o.log.debug(`${who}: connecting (attempt ${s.attempt})`);
+      this.o.log.info(`disconnected (${s.reason}); retrying in ${Math.round((s.retryAt - this.o.now()) / 100) / 10} s`);
+    } else if (s.phase === "failed") this.o.log.warn(`not retrying: ${s.reason}`);
+    else if (s.phase === "connecting") this.o.log.debug(`connecting (attempt ${s.attempt})`);
   }
 
   private perform(fx: Effect): void {
@@ -317,7 +315,7 @@ export class ProbeClient {
     try {
       r();
     } catch (e) {
-      this.o.log.warn(`probe "${this.o.target.name}": closing the transport failed: ${errText(e)}`);
+      this.o.log.warn(`closing the transport failed: ${errText(e)}`);
     }
   }
 
@@ -333,7 +331,7 @@ export class ProbeClient {
       return;
     }
     if (r.skip === "unknown-type") {
-      this.o.log.debug?.(`probe "${this.o.target.name}": ${r.reason}`);
+      this.o.log.debug(r.reason);
       return;
     }
     if (!r.ok) {
@@ -342,7 +340,7 @@ export class ProbeClient {
         a.rejectedLogged++;
         const quiet =
           a.rejectedLogged === REJECT_LOG_LIMIT ? " (further rejections on this connection are only counted)" : "";
-        this.o.log.warn(`probe "${this.o.target.name}": dropped an invalid frame: ${r.reason}${quiet}`);
+        this.o.log.warn(`dropped an invalid frame: ${r.reason}${quiet}`);
       }
       this.changed();
       return;
@@ -366,7 +364,7 @@ export class ProbeClient {
     try {
       this.o.onDecision(this.current, m, replayed);
     } catch (e) {
-      this.o.log.error(`probe "${this.o.target.name}": a decision listener failed: ${errText(e)}`);
+      this.o.log.error(`a decision listener failed: ${errText(e)}`);
     }
   }
 }

@@ -57,7 +57,7 @@ export class Drain {
       done = resolve;
       this.idle.add(done);
       timer = setTimeout(resolve, timeoutMs);
-      timer.unref?.();
+      timer.unref();
     });
     clearTimeout(timer);
     this.idle.delete(done);
