@@ -15,7 +15,7 @@ import { buildSources, cooldownFor, orchIdle } from "./sources.js";
 import { signalTexts } from "./signal-texts.js";
 import type { Source } from "./source.js";
 
-export const PROBE_VERSION = "0.1.0";
+const PROBE_VERSION = "0.1.0";
 
 export interface ProbeOptions {
   log: Logger;
@@ -38,7 +38,7 @@ export interface Probe {
   stop(): Promise<void>;
 }
 
-export function buildHello(cfg: Config, meta: { hostname: string; startedAt: number; telegram: boolean }): Hello {
+function buildHello(cfg: Config, meta: { hostname: string; startedAt: number; telegram: boolean }): Hello {
   return {
     type: "hello",
     protocol: PROTOCOL_VERSION,

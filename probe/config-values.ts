@@ -11,7 +11,7 @@ export type ProcPattern =
   { kind: "substring"; text: string; source: string } | { kind: "regex"; re: RegExp; source: string };
 
 /** Records why the text is refused; what it returns is never used. */
-export type Refuse = (why: string) => never;
+type Refuse = (why: string) => never;
 export type ValueParser<T> = (text: string, refuse: Refuse) => T;
 
 const BOOL_TRUE = new Set(["true", "1", "yes", "on"]);

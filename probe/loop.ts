@@ -24,7 +24,7 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-export const realClock: Clock = {
+const realClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -52,7 +52,7 @@ export interface LoopOptions {
 const RECOVERED_KEEP_MS = 3_600_000;
 const RECOVERED_KEEP_MAX = 200;
 
-export class SourceTimeout extends Error {}
+class SourceTimeout extends Error {}
 
 export class TickLoop {
   private readonly clock: Clock;

@@ -43,7 +43,7 @@ export interface PromParseOptions {
   maxExamples?: number;
 }
 
-export const DEFAULT_MAX_SAMPLES = 100_000;
+const DEFAULT_MAX_SAMPLES = 100_000;
 const DEFAULT_MAX_TYPES = 10_000;
 const DEFAULT_MAX_EXAMPLES = 5;
 const EXAMPLE_CHARS = 160;

@@ -23,8 +23,11 @@ const isoOrNull = z.nullable(iso);
 const count = () => z.int().check(z.nonnegative());
 const nonneg = () => z.number().check(z.nonnegative());
 
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const SeveritySchema = z.enum(["info", "warning", "critical"]);
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const ActionSchema = z.enum(["alert", "repeat", "recovery"]);
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const DeliverySchema = z.enum(["queued", "sent", "failed", "disabled"]);
 
 export const HelloSchema = z.object({
@@ -53,6 +56,7 @@ export const HelloSchema = z.object({
   }),
 });
 
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const SourceStatusSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
@@ -92,6 +96,7 @@ export const SignalSchema = z.object({
   detail: z.string(),
 });
 
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const AlertSchema = z.object({
   key: z.string(),
   kind: z.string(),
@@ -103,6 +108,7 @@ export const AlertSchema = z.object({
   notifications: count(),
 });
 
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export const DiskSchema = z.object({ path: z.string(), usedPct: z.number() });
 export const HostSchema = z.object({
   disk: z.array(DiskSchema),
@@ -159,6 +165,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [PingSchema]);
 
 export type Severity = z.infer<typeof SeveritySchema>;
 export type Action = z.infer<typeof ActionSchema>;
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type Hello = z.infer<typeof HelloSchema>;
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
@@ -172,4 +179,5 @@ export type DepInfo = z.infer<typeof DepSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type Decision = z.infer<typeof DecisionSchema>;
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+/** @public part of the wire contract for other clients (docs/protocol.md) */
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;

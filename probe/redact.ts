@@ -2,7 +2,7 @@
 // sees them. Pure. The rules lean on the *name* next to a value (a flag, an env-style
 // NAME=, a header, a URL's userinfo), so test names, paths and `-k` expressions stay
 // readable: only a value that sits where a secret sits is replaced by `***`.
-export const MASK = "***";
+const MASK = "***";
 
 /** Last name segments that describe *where* a secret is, not the secret itself. */
 const EXEMPT_LAST = new Set([

@@ -10,7 +10,7 @@ const SEVERITIES = new Set(["info", "warning", "critical"]);
  * What is wrong with the first signal that is not one (a null, a wrong type, a key that
  * is not kind:entity), or null when all are well formed.
  */
-export function malformedSignal(list: readonly unknown[]): string | null {
+function malformedSignal(list: readonly unknown[]): string | null {
   for (const [i, x] of list.entries()) {
     if (typeof x !== "object" || x === null) return `#${i} is ${x === null ? "null" : typeof x}`;
     const g = x as Record<string, unknown>;

@@ -10,8 +10,7 @@ import type { ConnectionState, ProbeConnectionView, ProbeTarget } from "./types.
 import type { Logger } from "../log.js";
 import { StreamData } from "./stream-data.js";
 
-export { MAX_DECISIONS } from "./stream-data.js";
-export const DEFAULT_MAX_PAYLOAD = 32 * 1024 * 1024;
+const DEFAULT_MAX_PAYLOAD = 32 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 15_000;
 const HEARTBEAT_MS = 20_000;
 /** Rejected frames logged per connection before the log goes quiet (the count keeps going). */

@@ -4,7 +4,7 @@ import { ageBucket, type Translate } from "./format.js";
 import type { RowIcon, RowSink } from "./rows.js";
 
 /** The colour of muted icons: the theme's colour for disabled text. */
-export const MUTED = "disabledForeground";
+const MUTED = "disabledForeground";
 
 /** A green check says "fine now"; in old data it becomes an empty circle. */
 function mutedIcon(icon: RowIcon | null): RowIcon | null {

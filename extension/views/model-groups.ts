@@ -253,7 +253,7 @@ function addProcesses(sink: RowSink, pid: string, c: ProbeConnectionView, s: Sna
 }
 
 /** The test target, shortened from the middle so both the command and its last argument stay. */
-export function processLabel(p: ProcessInfo): string {
+function processLabel(p: ProcessInfo): string {
   return middleTruncate(plain(testTarget(p.argv, p.cmdline, p.comm), 1000), 60);
 }
 
@@ -357,7 +357,7 @@ function alertClick(a: Alert, pid: string, s: Snapshot): RowClick | null {
  * set) and its latest decision for the key (Telegram's delivery state). `short` for the
  * row, `long` for the tooltip.
  */
-export function deliveryText(
+function deliveryText(
   a: Alert,
   c: Pick<ProbeConnectionView, "hello" | "decisions">,
   t: Translate,

@@ -18,9 +18,9 @@ export interface ConnectionSource {
 
 export const VIEW_ID = "watchdog.probes";
 /** Shows the view title's Disconnect button only while some probe has a link to drop. */
-export const ANY_LINK_CONTEXT = "watchdog.anyLink";
+const ANY_LINK_CONTEXT = "watchdog.anyLink";
 /** A click on an orchestrator alert: reveals (selects and unfolds) the Orchestrator row. */
-export const REVEAL_COMMAND = "watchdog.revealRow";
+const REVEAL_COMMAND = "watchdog.revealRow";
 /** Countdowns (cooldowns, "retrying in N s") tick at most this often, and only while visible. */
 const COUNTDOWN_MS = 1000;
 /** A burst of changes (decision replay, several probes) becomes one refresh. */

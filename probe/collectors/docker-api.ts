@@ -10,7 +10,7 @@ import { HttpRequestError, httpRequest } from "../http-request.js";
 /** Newest API version whose container fields this client has been read against. */
 export const MAX_API_VERSION = "1.52";
 /** Spoken when /_ping names no version (a proxy that strips headers). */
-export const FALLBACK_API_VERSION = "1.44";
+const FALLBACK_API_VERSION = "1.44";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class DockerReadOnlyError extends Error {
@@ -48,9 +48,9 @@ const SummarySchema = z.object({
   Status: z.nullish(z.string()),
   Labels: z.nullish(z.record(z.string(), z.string())),
 });
-export const ContainerListSchema = z.array(SummarySchema);
+const ContainerListSchema = z.array(SummarySchema);
 
-export const ContainerInspectSchema = z.object({
+const ContainerInspectSchema = z.object({
   Id: z.string(),
   Name: z.nullish(z.string()),
   RestartCount: z.nullish(z.int().check(z.nonnegative())),
@@ -65,7 +65,7 @@ export type ContainerSummary = z.infer<typeof SummarySchema>;
 export type ContainerInspect = z.infer<typeof ContainerInspectSchema>;
 
 /** "1.47" → [1, 47]; anything else → null. */
-export function parseApiVersion(v: unknown): [number, number] | null {
+function parseApiVersion(v: unknown): [number, number] | null {
   if (typeof v !== "string") return null;
   const m = /^\s*(\d+)\.(\d+)\s*$/.exec(v);
   return m ? [Number(m[1]), Number(m[2])] : null;
@@ -101,7 +101,7 @@ export function chooseApiVersion(daemon: unknown, bounds: VersionBounds = {}): s
 const zodMessages = { error: english().localeError };
 
 /** Parses a JSON body against a schema; garbage gets an error naming the path. */
-export function parseBody<T>(schema: z.ZodMiniType<T>, body: string, what: string): T {
+function parseBody<T>(schema: z.ZodMiniType<T>, body: string, what: string): T {
   let json: unknown;
   try {
     json = JSON.parse(body);

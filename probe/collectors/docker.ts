@@ -9,7 +9,7 @@ import type { Source } from "../source.js";
 import { DockerClient, type ContainerInspect, type ContainerSummary } from "./docker-api.js";
 
 /** Unexpected containers shown because they are unhealthy/restarting/dead, at most. */
-export const MAX_EXTRAS = 20;
+const MAX_EXTRAS = 20;
 const INSPECT_CONCURRENCY = 8;
 const COMPOSE_SERVICE = "com.docker.compose.service";
 
@@ -27,7 +27,7 @@ export interface RestartMemo {
 }
 
 /** "/orchestrator" → "orchestrator"; links ("/a/b") are not names. */
-export function containerName(s: ContainerSummary): string {
+function containerName(s: ContainerSummary): string {
   const names = s.Names ?? [];
   const own = names.find((n) => n.lastIndexOf("/") === 0) ?? names[0];
   return own ? own.replace(/^\//, "") : s.Id.slice(0, 12);
@@ -46,7 +46,7 @@ function looksTroubled(s: ContainerSummary): boolean {
 }
 
 /** The containers an expected name stands for: its exact name, else a compose service of that name. */
-export function matchExpected(name: string, list: ContainerSummary[]): ContainerSummary[] {
+function matchExpected(name: string, list: ContainerSummary[]): ContainerSummary[] {
   const exact = list.filter((s) => containerName(s) === name);
   if (exact.length) return exact;
   return list.filter((s) => s.Labels?.[COMPOSE_SERVICE] === name);
@@ -74,7 +74,7 @@ export function selectShown(
   return out;
 }
 
-export function toContainerInfo(o: Observed): ContainerInfo {
+function toContainerInfo(o: Observed): ContainerInfo {
   const health = o.inspect?.State.Health?.Status ?? healthFromStatus(o.summary.Status);
   return {
     name: containerName(o.summary),

@@ -16,10 +16,10 @@ export interface StatfsResult {
   bfree: number;
   bavail: number;
 }
-export type Statfs = (path: string) => Promise<StatfsResult>;
+type Statfs = (path: string) => Promise<StatfsResult>;
 
 /** Points below the threshold a firing ceiling must drop to before it clears. */
-export const CEILING_CLEAR_GAP = 2;
+const CEILING_CLEAR_GAP = 2;
 
 /**
  * Used % as `df` computes it: blocks reserved for root are neither used nor available,

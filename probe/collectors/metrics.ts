@@ -11,9 +11,9 @@ import { makeSignal } from "../signals.js";
 import type { Source, SourceOutput } from "../source.js";
 import { SIGNAL_EN, type SignalTexts } from "../signal-texts.js";
 
-export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** A rule matching more series than this is a misconfigured rule, not that many alerts. */
-export const MAX_RULE_SIGNALS = 1000;
+const MAX_RULE_SIGNALS = 1000;
 const MAX_REASON_CHARS = 200;
 
 export interface MetricsSourceOptions {

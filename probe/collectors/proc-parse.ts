@@ -72,14 +72,7 @@ export function parseBtime(text: string): number | null {
 }
 
 /** Parent comms that mean "nobody is waiting for this process any more". */
-export const INIT_COMMS: ReadonlySet<string> = new Set([
-  "tini",
-  "docker-init",
-  "dumb-init",
-  "init",
-  "systemd",
-  "s6-svscan",
-]);
+const INIT_COMMS: ReadonlySet<string> = new Set(["tini", "docker-init", "dumb-init", "init", "systemd", "s6-svscan"]);
 
 /** docs/protocol.md: ppid 0 or 1, or a parent that is an init (a container's tini under `pid: host`). */
 export function isOrphaned(ppid: number, parentComm: string | null): boolean {

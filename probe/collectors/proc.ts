@@ -32,10 +32,10 @@ const SMALL_MAX = 4096;
 // `cmdline -> environ` in a fake tree must not lead us into the environment.
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW;
 
-export type ProcSkipReason = "nonNumeric" | "vanished" | "unreadable" | "garbage";
+type ProcSkipReason = "nonNumeric" | "vanished" | "unreadable" | "garbage";
 
 /** CLK_TCK from `getconf`, 100 when that fails (it is 100 on every Linux we know of). */
-export function readClkTck(): number {
+function readClkTck(): number {
   try {
     const out = execFileSync("getconf", ["CLK_TCK"], {
       encoding: "utf8",

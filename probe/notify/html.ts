@@ -17,7 +17,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-export function lineText(line: Line): string {
+function lineText(line: Line): string {
   return line.map((s) => s.text).join("");
 }
 
@@ -57,7 +57,7 @@ export function clipText(s: string, max: number, ellipsis = "…"): string {
 }
 
 /** Cuts one line (keeping its segments and styles) to at most `max` characters. */
-export function clipLine(line: Line, max: number): Line {
+function clipLine(line: Line, max: number): Line {
   if (lineText(line).length <= max) return line;
   const out: Line = [];
   let room = max - 1; // one for the ellipsis

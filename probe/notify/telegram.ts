@@ -14,9 +14,9 @@ import { postFailure, postJson, type PostAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export type Outcome = "sent" | "failed";
-export type EnqueueResult = "queued" | "disabled";
+type EnqueueResult = "queued" | "disabled";
 
-export interface TelegramMessage {
+interface TelegramMessage {
   key: string;
   action: Action;
   html: string;

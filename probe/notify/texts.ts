@@ -16,7 +16,7 @@ import {
 } from "./html.js";
 
 export type Lang = "en" | "ru";
-export const CATALOGS: Record<Lang, Catalog> = { en: EN, ru: RU };
+const CATALOGS: Record<Lang, Catalog> = { en: EN, ru: RU };
 
 export const KNOWN_KINDS = [
   "orch_down",
@@ -130,7 +130,7 @@ export function shellQuote(s: string): string {
 type Vars = Record<string, string | Segment>;
 
 /** Fills `{name}` placeholders; static text and plain values take `style`. Unknown names stay as written. */
-export function fill(template: string, vars: Vars, style?: Style): Line[] {
+function fill(template: string, vars: Vars, style?: Style): Line[] {
   return template.split("\n").map((row) => {
     const line: Line = [];
     let last = 0;
@@ -153,12 +153,12 @@ function bold(line: Line): Line {
   return line.map((s) => ({ text: s.text, style: s.style ?? "b" }));
 }
 
-export function utc(ms: number): string {
+function utc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
 /** Like SignalTexts.duration (signal-texts.ts), with the catalog's units and without a trailing zero (`30m`, not `30m 0s`). */
-export function duration(t: Catalog, ms: number): string {
+function duration(t: Catalog, ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86_400),
     h = Math.floor((s % 86_400) / 3600),

@@ -8,8 +8,6 @@ import { errorText } from "../errors.js";
 import { silentLogger, type Logger } from "../log.js";
 import { StreamHub, type StreamStats } from "./stream.js";
 
-export type { StreamStats } from "./stream.js";
-
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export interface ServerOptions {

@@ -64,7 +64,7 @@ function frame(msg: unknown): Frame {
  * reaches us; the protocol says 1008 for both ("anything else"), so the receiver's close
  * codes are mapped here. Everything else passes through unchanged.
  */
-export class StreamSocket extends WebSocket {
+class StreamSocket extends WebSocket {
   override close(code?: number, data?: string | Buffer): void {
     if (code === 1009) return super.close(CLOSE_POLICY, `frame over ${MAX_CLIENT_FRAME_BYTES} bytes`);
     if (code === 1007) return super.close(CLOSE_POLICY, "invalid UTF-8");

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config.js";
 
 /** Same rule as WATCHDOG_WS_TOKEN in config.ts: at least 16 characters, no whitespace. */
-export const MIN_TOKEN_CHARS = 16;
+const MIN_TOKEN_CHARS = 16;
 
 export type TokenResult =
   { ok: true; token: string; source: "env" | "file" | "generated" } | { ok: false; error: string };

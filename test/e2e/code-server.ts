@@ -10,7 +10,7 @@ import { waitFor } from "./wait.js";
 const run = promisify(execFile);
 
 export const CODE_SERVER_DIR = resolve(process.env.E2E_CODE_SERVER_DIR ?? ".cache/code-server");
-export const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, "node_modules/code-server/out/node/entry.js");
+const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, "node_modules/code-server/out/node/entry.js");
 
 export interface CodeServer {
   proc: Proc;
@@ -23,7 +23,7 @@ export interface CodeServer {
 }
 
 /** The environment code-server (and so the extension host) runs with: no gallery to ask. */
-export function codeServerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function codeServerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, EXTENSIONS_GALLERY: "{}", ...extra };
 }
 

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { Procs, Proc } from "./procs.js";
 import { waitFor } from "./wait.js";
 
-export const PROBE_SCRIPT = resolve("dist/probe.js");
+const PROBE_SCRIPT = resolve("dist/probe.js");
 
 export interface RunningProbe {
   proc: Proc;

@@ -13,7 +13,7 @@ export const SLEEPER_SECRET = "s3cret";
  * `--basetemp` (a real pytest option) puts the run's own temp folder in the command line,
  * so the probe's pattern can match this run's sleepers and nothing else on a shared machine.
  */
-export function sleeperArgs(dir: string): string[] {
+function sleeperArgs(dir: string): string[] {
   return ["-m", "pytest", "tests/test_slow.py", `--token=${SLEEPER_SECRET}`, `--basetemp=${dir}/basetemp`];
 }
 

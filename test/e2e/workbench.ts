@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { waitFor } from "./wait.js";
 
-export const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
+const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -59,7 +59,7 @@ export async function readStatus(page: Page): Promise<Status | undefined> {
 }
 
 /** `rgb(199, 46, 15)` → [199, 46, 15] */
-export function rgb(css: string): [number, number, number] | null {
+function rgb(css: string): [number, number, number] | null {
   const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
 }
@@ -156,7 +156,7 @@ const READ_ROWS = `Array.from(document.querySelectorAll(".part.sidebar .monaco-l
 })`;
 
 /** Each visible side-bar row as a person reads it: "label description", whitespace folded. */
-export async function rowTexts(page: Page): Promise<string[]> {
+async function rowTexts(page: Page): Promise<string[]> {
   return await page.evaluate<string[]>(READ_ROWS);
 }
 

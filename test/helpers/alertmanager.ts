@@ -15,9 +15,9 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-export const ALERTMANAGER_PACKAGE = "prometheus-alertmanager";
+const ALERTMANAGER_PACKAGE = "prometheus-alertmanager";
 
-export function findAlertmanager(): string {
+function findAlertmanager(): string {
   const names = ["prometheus-alertmanager", "alertmanager"];
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
   for (const d of dirs)

@@ -19,7 +19,7 @@ export interface FakeContainer {
   image?: string;
 }
 
-export type FakeMode =
+type FakeMode =
   | "ok"
   | "slow" // accept the request, never answer (until closed)
   | "garbage" // 200 with a body that is not JSON

@@ -100,7 +100,7 @@ export interface FakeProbeOptions {
   greet?: boolean;
 }
 
-export interface UpgradeAttempt {
+interface UpgradeAttempt {
   authorization: string | undefined;
   status: number;
 }

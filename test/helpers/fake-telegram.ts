@@ -54,7 +54,7 @@ export interface FakeTelegram {
 }
 
 /** Bot API limit on a message's visible text. */
-export const MAX_TEXT = 4096;
+const MAX_TEXT = 4096;
 
 /** Tags Telegram's HTML parse mode accepts. */
 const TAGS = new Set([

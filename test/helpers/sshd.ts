@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
 
-export const SSHD_PATH = process.env.WATCHDOG_TEST_SSHD ?? "/usr/sbin/sshd";
+const SSHD_PATH = process.env.WATCHDOG_TEST_SSHD ?? "/usr/sbin/sshd";
 
 export interface KeyPair {
   privatePath: string;

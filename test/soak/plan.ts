@@ -11,8 +11,8 @@ export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 /** each fake source's deadline: a hang costs a third of a tick of virtual time */
 export const SOURCE_TIMEOUT_MS = 5000;
 /** a pytest becomes "blocking" this many ticks after it started (5 min) */
-export const PROC_AGE_TICKS = 20;
-export const COOLDOWN_S: Record<string, number> = { proc_blocking: 300, default: 600 };
+const PROC_AGE_TICKS = 20;
+const COOLDOWN_S: Record<string, number> = { proc_blocking: 300, default: 600 };
 export const cooldownFor = (kind: string): number => COOLDOWN_S[kind] ?? COOLDOWN_S.default!;
 
 export const FAULT = { none: 0, throw: 1, hang: 2, garbage: 3, vanish: 4 } as const;
@@ -22,7 +22,7 @@ export const FAULT_NAMES: readonly FaultKind[] = ["throw", "hang", "garbage", "v
 export const isFailure = (f: number): boolean => f === FAULT.throw || f === FAULT.hang || f === FAULT.garbage;
 
 /** One stretch of an entity's life in ticks: present in [from, to), active in [activeFrom, to). */
-export interface Interval {
+interface Interval {
   kind: string;
   entity: string;
   severity: Severity;
@@ -42,7 +42,7 @@ export interface SourcePlan {
   variant: Uint8Array;
 }
 
-export type OutageStyle = "429" | "5xx" | "reset" | "mixed";
+type OutageStyle = "429" | "5xx" | "reset" | "mixed";
 /** A Telegram outage in virtual ms: every request in [from, to) fails in the style's way. */
 export interface Outage {
   from: number;

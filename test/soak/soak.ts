@@ -31,7 +31,7 @@ import { emptyCounts, makeSources } from "./sources.js";
 import { scriptFakeTelegram } from "./telegram-faults.js";
 import { VirtualClock } from "./virtual-clock.js";
 
-export const REQUEST_TIMEOUT_MS = 300;
+const REQUEST_TIMEOUT_MS = 300;
 
 export interface SoakOptions {
   seed: number;

@@ -10,8 +10,8 @@ import type { FakeAnswer, FakeRequest, FakeTelegram } from "../helpers/fake-tele
 import { int, pick, stream } from "./prng.js";
 import type { Outage } from "./plan.js";
 
-export const ANSWER_KINDS = ["ok", "429", "5xx", "reset", "hang", "parse"] as const;
-export type AnswerKind = (typeof ANSWER_KINDS)[number];
+const ANSWER_KINDS = ["ok", "429", "5xx", "reset", "hang", "parse"] as const;
+type AnswerKind = (typeof ANSWER_KINDS)[number];
 export type AnswerCounts = Record<AnswerKind, number>;
 
 export function scriptFakeTelegram(

@@ -2,7 +2,7 @@
 // against the protocol schemas in fixtures.test.ts, so the bench measures valid frames.
 import type { Decision, Hello, ProcessInfo, Snapshot } from "../../../probe/protocol.js";
 
-export const T0 = Date.parse("2026-06-15T03:00:00.000Z");
+const T0 = Date.parse("2026-06-15T03:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function makeHello(): Hello {
@@ -34,7 +34,7 @@ const KEXPR = ["not slow", "scheduler and not flaky", "test_retry or test_backof
  * a real runner: a bare `pytest tests/`, xdist workers, CI invocations, long ones (30–330
  * characters, about 150 on average); ages spread over 5 min–2 h, so about half are blocking.
  */
-export function makeProcess(i: number, now = T0): ProcessInfo {
+function makeProcess(i: number, now = T0): ProcessInfo {
   const ageS = 300 + ((i * 7919) % 7200);
   const variants: Array<[string, string[]]> = [
     ["pytest", ["/usr/bin/python3", "/usr/local/bin/pytest", "tests/"]],
