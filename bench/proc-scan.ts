@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createProcSource } from "../probe/collectors/proc.js";
+import { runAsProcScanWorker } from "../probe/collectors/proc-worker.js";
 import { parseStat } from "../probe/collectors/proc-parse.js";
 import { parseConfig } from "../probe/config.js";
 
@@ -268,7 +269,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(`bench failed: ${(e as Error).stack ?? e}`);
-  process.exitCode = 1;
-});
+// bundled, this file is also the proc scan worker (probe/collectors/proc-thread.ts)
+if (!runAsProcScanWorker())
+  main().catch((e) => {
+    console.error(`bench failed: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  });

@@ -109,7 +109,10 @@ interface Candidate {
   stat: ProcStat;
 }
 
-export function createScanner(opts: ScanOptions, progress: ProgressSink): { scan(skip: ReadonlySet<number>): ScanResult } {
+export function createScanner(
+  opts: ScanOptions,
+  progress: ProgressSink,
+): { scan(skip: ReadonlySet<number>): ScanResult } {
   const root = opts.root.length > 1 ? opts.root.replace(/\/+$/, "") : opts.root;
   const big = Buffer.allocUnsafe(CMDLINE_MAX);
   const small = Buffer.allocUnsafe(SMALL_MAX);

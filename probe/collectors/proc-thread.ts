@@ -74,7 +74,12 @@ export class ScanThread {
     // before the loop's own timeout (which counts from the same moment)
     const started = performance.now();
     const worker = this.ensure();
-    await abortable(this.ready!, signal, deadlineMs, `the proc scan worker did not start within ${seconds(deadlineMs)}`);
+    await abortable(
+      this.ready!,
+      signal,
+      deadlineMs,
+      `the proc scan worker did not start within ${seconds(deadlineMs)}`,
+    );
     if (this.worker !== worker) throw new Error("the proc scan worker exited while starting");
     return new Promise<ScanResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;

@@ -17,9 +17,7 @@ export interface WorkerInit {
 
 export type ToWorker = { type: "scan"; id: number; skip: number[] };
 export type FromWorker =
-  | { type: "ready" }
-  | { type: "result"; id: number; result: ScanResult }
-  | { type: "error"; id: number; error: string };
+  { type: "ready" } | { type: "result"; id: number; result: ScanResult } | { type: "error"; id: number; error: string };
 
 function isInit(d: unknown): d is WorkerInit {
   return typeof d === "object" && d !== null && (d as Record<string, unknown>)[WORKER_MARKER] === true;

@@ -42,7 +42,10 @@ function tree(): string {
   for (const pid of [800, 801]) {
     fs.mkdirSync(join(root, String(pid)));
     fs.writeFileSync(join(root, `${pid}/cmdline`), `python\0-m\0pytest\0-k\0t${pid}\0`);
-    fs.writeFileSync(join(root, `${pid}/stat`), `${pid} (python) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 1 1\n`);
+    fs.writeFileSync(
+      join(root, `${pid}/stat`),
+      `${pid} (python) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 1 1\n`,
+    );
   }
   return root;
 }

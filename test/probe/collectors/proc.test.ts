@@ -252,3 +252,41 @@ describe("proc source on the real /proc", () => {
     }
   });
 });
+
+describe("proc source on a garbage stat", () => {
+  it("skips and counts a pid whose starttime is out of range; the others are still listed", async () => {
+    const t = tempTree();
+    t.pid(900, { cmdline: "pytest\0a\0" });
+    t.pid(901, { cmdline: "pytest\0b\0", starttime: 99999999999999999999 });
+    t.pid(902, { cmdline: "pytest\0c\0", starttime: 9007199254740991 }); // a number, but after now
+    const out = await source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" }).collect(ctx());
+    expect(out.processes!.map((p) => p.pid)).toEqual([900]);
+    expect(out.skipped).toMatchObject({ garbage: 2 });
+  });
+
+  it("keeps a watched pid whose stat turns to garbage, firing, with a warning", async () => {
+    const t = tempTree();
+    t.pid(900, { cmdline: "pytest\0a\0" });
+    const decisions: DecisionEvent[] = [];
+    const loop = new TickLoop({
+      enabled: true,
+      tickS: 1,
+      sources: [source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" })],
+      cooldownFor: () => 1800,
+      orchIdle: { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null },
+      onDecision: (d) => decisions.push(d),
+    });
+    await loop.tick();
+    t.pid(900, { cmdline: "pytest\0a\0", starttime: 99999999999999999999 });
+    const snap = await loop.tick();
+    expect(snap.sources).toMatchObject([{ name: "proc", ok: true }]);
+    expect(snap.processes.map((p) => p.pid)).toEqual([900]);
+    expect(snap.signals.find((s) => s.key === "source_error:proc:unreadable")?.detail).toContain(
+      "pid 900: its stat is garbage",
+    );
+    expect(decisions.map((d) => `${d.action} ${d.signal.key}`)).toEqual([
+      "alert proc_blocking:900",
+      "alert source_error:proc:unreadable",
+    ]);
+  });
+});
