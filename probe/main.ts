@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     stopScanThreads();
     // Whatever happens, be gone within a second.
     setTimeout(() => exitProcess(0, how), 600).unref();
-    (probe?.stop() ?? Promise.resolve()).finally(() => exitProcess(0, how));
+    void (probe?.stop() ?? Promise.resolve()).finally(() => exitProcess(0, how));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

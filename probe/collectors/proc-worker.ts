@@ -39,8 +39,9 @@ export function runAsProcScanWorker(): boolean {
     Atomics.store(at, 0, pid);
     Atomics.store(at, 1, file);
   });
-  port.on("message", (m: ToWorker) => {
-    if (m.type !== "scan") return;
+  port.on("message", (msg: unknown) => {
+    const m = msg as Partial<ToWorker>;
+    if (m.type !== "scan" || typeof m.id !== "number" || !Array.isArray(m.skip)) return;
     let reply: FromWorker;
     try {
       reply = { type: "result", id: m.id, result: scanner.scan(new Set(m.skip)) };

@@ -63,12 +63,12 @@ async function run(env: Record<string, string>, asNobody = false) {
   started.push(child);
   let stdout = "",
     stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
+  child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
     child.on("exit", (code, signal) => r({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
+    child.stdout.on("data", (d) => {
       stdout += d;
       const m = /"event":"listening".*?"url":"([^"]+)"/.exec(stdout);
       if (m) resolve(m[1]!);

@@ -41,7 +41,7 @@ afterEach(() => {
 /** A writable fake /proc: uptime 1000 s, btime set, and the pids given. */
 function tempTree(): {
   root: string;
-  pid(pid: number, o: { cmdline: string; starttime?: number; ppid?: number; comm?: string }): void;
+  pid(pid: number, o: { cmdline: string; starttime?: number | string; ppid?: number; comm?: string }): void;
 } {
   const root = fs.mkdtempSync(join(TMP, "wd-proc-"));
   temps.push(root);
@@ -257,7 +257,7 @@ describe("proc source on a garbage stat", () => {
   it("skips and counts a pid whose starttime is out of range; the others are still listed", async () => {
     const t = tempTree();
     t.pid(900, { cmdline: "pytest\0a\0" });
-    t.pid(901, { cmdline: "pytest\0b\0", starttime: 99999999999999999999 });
+    t.pid(901, { cmdline: "pytest\0b\0", starttime: "99999999999999999999" });
     t.pid(902, { cmdline: "pytest\0c\0", starttime: 9007199254740991 }); // a number, but after now
     const out = await source(t.root, { WATCHDOG_PROC_AGE_MIN: "0" }).collect(ctx());
     expect(out.processes!.map((p) => p.pid)).toEqual([900]);
@@ -277,7 +277,7 @@ describe("proc source on a garbage stat", () => {
       onDecision: (d) => decisions.push(d),
     });
     await loop.tick();
-    t.pid(900, { cmdline: "pytest\0a\0", starttime: 99999999999999999999 });
+    t.pid(900, { cmdline: "pytest\0a\0", starttime: "99999999999999999999" });
     const snap = await loop.tick();
     expect(snap.sources).toMatchObject([{ name: "proc", ok: true }]);
     expect(snap.processes.map((p) => p.pid)).toEqual([900]);
