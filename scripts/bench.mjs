@@ -54,6 +54,11 @@ const started = Date.now();
 const loadAtStart = loadavg()[0];
 await run("build and package", "npm", ["run", "--silent", "package"]);
 await bench("proc scan", "bench/proc-scan.ts", quick ? ["--sizes", "2000", "--runs", "3"] : []);
+await bench(
+  "event-loop delay during proc scans",
+  "bench/proc-eld.ts",
+  quick ? ["--sizes", "2000", "--scans", "3"] : [],
+);
 await bench("tick cost", "bench/tick.ts", ["--ticks", quick ? "50" : "200"]);
 await bench("stream fan-out", "bench/fanout.ts", [], { FANOUT_ROUNDS: quick ? "50" : "200" });
 await bench("probe RSS at 10,000 processes and 32 clients", "bench/rss.ts", quick ? ["--processes", "2000"] : []);
@@ -69,6 +74,14 @@ for (const r of results["proc-scan"]?.rows ?? []) {
     `${ms(r.ours)} (ps ${ms(r.ps)}, C floor ${ms(r.cFull)})`,
     `${x(r.ours, r.cFull)} C floor, ${x(r.ours, r.ps)} ps`,
     "`npx tsx bench/proc-scan.ts`",
+  ]);
+}
+for (const r of results["proc-eld"]?.rows ?? []) {
+  rows.push([
+    `event-loop delay p99 during proc scans, ${r.pids.toLocaleString("en")} processes (fake /proc)`,
+    `${ms(r.eldP99Ms)} (max ${ms(r.eldMaxMs)}; scan ${ms(r.scanMedianMs)})`,
+    "goal < 20 ms",
+    "`npx tsx bench/proc-eld.ts`",
   ]);
 }
 const t = results.tick;

@@ -21,7 +21,7 @@ export interface ProcMemory {
 
 export const emptyMemory = (): ProcMemory => ({ known: new Map(), active: new Map(), warned: false });
 
-export const UNREADABLE_ENTITY = "proc:unreadable";
+const UNREADABLE_ENTITY = "proc:unreadable";
 const DETAIL_MAX = 20;
 
 export function mergeScan(

@@ -29,12 +29,12 @@ const SMALL_MAX = 4096;
 // in a fake tree must not lead us into the environment.
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 
-export type ProcSkipReason = "nonNumeric" | "vanished" | "unreadable" | "garbage" | "stuck";
+type ProcSkipReason = "nonNumeric" | "vanished" | "unreadable" | "garbage" | "stuck";
 
 /** What the scan is reading right now, for the main thread to name when a scan hangs. */
 export const SCAN_FILES = ["", "the listing of", "cmdline", "stat", "parent stat", "uptime", "stat (btime)"] as const;
-export type ScanFile = 1 | 2 | 3 | 4 | 5 | 6;
-export type ProgressSink = (pid: number, file: ScanFile) => void;
+type ScanFile = 1 | 2 | 3 | 4 | 5 | 6;
+type ProgressSink = (pid: number, file: ScanFile) => void;
 
 export interface ScanOptions {
   root: string;
@@ -81,11 +81,11 @@ export function readClkTck(): number {
 }
 
 /** Only these mean "the process is gone"; every other error is a pid we cannot see right now. */
-export function isGone(code: string): boolean {
+function isGone(code: string): boolean {
   return code === "ENOENT" || code === "ESRCH";
 }
 
-export function codeOf(e: unknown): string {
+function codeOf(e: unknown): string {
   const err = e as Partial<NodeJS.ErrnoException> | null;
   return err?.code ?? err?.message ?? String(e);
 }

@@ -15,7 +15,7 @@ export function scanThreadCount(): number {
 }
 
 /** Abandoned threads still in a read: beyond this many, no new scan starts until one returns. */
-export const MAX_STUCK_THREADS = 4;
+const MAX_STUCK_THREADS = 4;
 
 interface StuckThread {
   worker: Worker;

@@ -9,13 +9,11 @@ import { emptyMemory, mergeScan } from "./proc-merge.js";
 import { readClkTck } from "./proc-scan.js";
 import { ScanThread, stuckThreads } from "./proc-thread.js";
 
-export { readClkTck };
-
 /**
  * The scan's own deadline: 90% of the source timeout, so that the source, not the loop's
  * timeout, reports a hung scan, naming the pid and file it was stuck on.
  */
-export function scanDeadlineMs(timeoutMs: number): number {
+function scanDeadlineMs(timeoutMs: number): number {
   return Math.max(1, Math.floor(timeoutMs * 0.9));
 }
 
