@@ -33,11 +33,13 @@ const threads = new Set<ScanThread>();
  */
 function spawnWorker(init: WorkerInit): Worker {
   const self = __filename;
-  if (!self.endsWith(".ts")) return new Worker(self, { workerData: init });
+  // a small young generation: the scan's garbage is short-lived, and RSS is the budget
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  if (!self.endsWith(".ts")) return new Worker(self, { workerData: init, resourceLimits });
   const api = createRequire(self).resolve("tsx/cjs/api");
   const file = join(dirname(self), "proc-worker.ts");
   const code = `require(${JSON.stringify(api)}).register(); require(${JSON.stringify(file)});`;
-  return new Worker(code, { eval: true, workerData: init });
+  return new Worker(code, { eval: true, workerData: init, resourceLimits });
 }
 
 interface Pending {
