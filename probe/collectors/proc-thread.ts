@@ -51,7 +51,8 @@ export class ScanThread {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
   private pending: Pending | null = null;
-  private readonly progress = new Int32Array(new SharedArrayBuffer(8));
+  /** each worker gets its own: an abandoned one may still write a last word into it */
+  private progress = new Int32Array(new SharedArrayBuffer(8));
   private seq = 0;
   private closed = false;
 
@@ -129,8 +130,7 @@ export class ScanThread {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    Atomics.store(this.progress, 0, 0);
-    Atomics.store(this.progress, 1, 0);
+    this.progress = new Int32Array(new SharedArrayBuffer(8));
     const init: WorkerInit = { [WORKER_MARKER]: true, options: this.options, progress: this.progress.buffer };
     const worker = spawnWorker(init);
     worker.unref(); // the server keeps the probe alive, not its scan thread
