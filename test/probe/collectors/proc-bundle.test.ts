@@ -116,9 +116,9 @@ describe("the bundled probe's proc scan", () => {
     const first = await p.snapshot((s) => proc(s)?.ok === true && s.processes.length === 2);
     expect(sig(first, "proc_blocking:800")?.active).toBe(true);
 
-    const fifo = join(root, "800/cmdline");
-    fs.rmSync(fifo);
-    execFileSync("mkfifo", [fifo]);
+    // made aside and renamed over: a scan between an rm and a mkfifo would see pid 800 exit
+    execFileSync("mkfifo", [join(root, "800/cmdline.fifo")]);
+    fs.renameSync(join(root, "800/cmdline.fifo"), join(root, "800/cmdline"));
     const health = await fetch(p.url.replace("ws://", "http://").replace("/v1/stream", "/healthz"));
     expect(health.status).toBe(200);
     const failed = await p.snapshot((s) => proc(s)?.ok === false);
