@@ -51,7 +51,7 @@ export interface FoundProcess {
 }
 
 /** A pid whose files exist but could not be read (EACCES, EPERM, EIO…): not a process that exited. */
-export interface UnreadablePid {
+interface UnreadablePid {
   pid: number;
   file: "cmdline" | "stat";
   code: string;
