@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { parseConfig } from "../probe/config.js";
 import { TickLoop } from "../probe/loop.js";
 import { buildSources, cooldownFor, orchIdle } from "../probe/sources.js";
+import { runAsProcScanWorker } from "../probe/collectors/proc-worker.js";
 
 const i = process.argv.indexOf("--ticks");
 const TICKS = i > 0 ? Number(process.argv[i + 1]) : 200;
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// bundled, this file is also the proc scan worker (probe/collectors/proc-thread.ts)
+if (!runAsProcScanWorker())
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

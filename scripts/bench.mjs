@@ -73,6 +73,11 @@ await run("build and package", "npm", ["run", "--silent", "package"]);
 const probeBytes = existsSync("dist/probe.js") ? statSync("dist/probe.js").size : null;
 const wsBytes = await wsAloneBytes();
 await bench("proc scan", "bench/proc-scan.ts", quick ? ["--sizes", "2000", "--runs", "3"] : []);
+await bench(
+  "event-loop delay during proc scans",
+  "bench/proc-eld.ts",
+  quick ? ["--sizes", "2000", "--scans", "3"] : [],
+);
 await bench("tick cost", "bench/tick.ts", ["--ticks", quick ? "50" : "200"]);
 await bench("stream fan-out", "bench/fanout.ts", [], { FANOUT_ROUNDS: quick ? "50" : "200" });
 await bench("idle probe RSS after a minute", "bench/idle-rss.ts", quick ? ["--seconds", "20"] : []);
@@ -90,6 +95,14 @@ for (const r of results["proc-scan"]?.rows ?? []) {
     `${ms(r.ours)} (ps ${ms(r.ps)}, C floor ${ms(r.cFull)})`,
     `${x(r.ours, r.cFull)} C floor, ${x(r.ours, r.ps)} ps`,
     "`npx tsx bench/proc-scan.ts`",
+  ]);
+}
+for (const r of results["proc-eld"]?.rows ?? []) {
+  rows.push([
+    `event-loop delay p99 during proc scans, ${r.pids.toLocaleString("en")} processes (fake /proc)`,
+    `${ms(r.eldP99Ms)} (max ${ms(r.eldMaxMs)}; scan ${ms(r.scanMedianMs)})`,
+    "goal < 20 ms",
+    "`npx tsx bench/proc-eld.ts`",
   ]);
 }
 const t = results.tick;

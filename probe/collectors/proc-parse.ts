@@ -38,13 +38,12 @@ export function parseStat(text: string): ProcStat | null {
   const ppidText = rest[1]!;
   const startText = rest[19]!;
   if (!/^[A-Za-z]$/.test(state) || !UINT.test(ppidText) || !UINT.test(startText)) return null;
-  return {
-    pid: Number(pidText),
-    comm: text.slice(open + 2, close),
-    state,
-    ppid: Number(ppidText),
-    starttime: Number(startText),
-  };
+  const pid = Number(pidText),
+    ppid = Number(ppidText),
+    starttime = Number(startText);
+  // digits beyond 2^53 are no number we can compute with: the line is garbage
+  if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(starttime)) return null;
+  return { pid, comm: text.slice(open + 2, close), state, ppid, starttime };
 }
 
 /**
@@ -68,7 +67,8 @@ export function parseUptime(text: string): number | null {
 /** `btime` of `/proc/stat`: boot time in seconds since the epoch. */
 export function parseBtime(text: string): number | null {
   const m = /^btime\s+(\d+)\s*$/m.exec(text);
-  return m ? Number(m[1]) : null;
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 /** Parent comms that mean "nobody is waiting for this process any more". */
@@ -135,11 +135,14 @@ export interface ProcFacts {
   thresholdS: number;
 }
 
+const MAX_DATE_MS = 8.64e15;
+
 /** Builds the wire form of a matched process. argv and cmdline are redacted here. */
 export function buildProcessInfo(f: ProcFacts, clkTck: number): ProcessInfo {
   const argv = redactArgv(f.argv);
-  const startedAt =
-    f.btimeS === null ? null : new Date(Math.round((f.btimeS + f.stat.starttime / clkTck) * 1000)).toISOString();
+  const startedMs = f.btimeS === null ? NaN : Math.round((f.btimeS + f.stat.starttime / clkTck) * 1000);
+  // a date past what Date can hold is unknown, not an error that fails the scan
+  const startedAt = Math.abs(startedMs) <= MAX_DATE_MS ? new Date(startedMs).toISOString() : null;
   return {
     pid: f.stat.pid,
     ppid: f.stat.ppid,
