@@ -130,10 +130,13 @@ describe("node dist/probe.js under wall-clock steps (libfaketime)", () => {
     writeFileSync(stepFile, "-1h");
     // before: no reminder for the size of the step (and a step inside a tick stopped ticking)
     const afterBack = await s.until(decision("repeat", alert.key), 3 * perCooldown, "a reminder after −1 h");
+    const wallOf = (m: ServerMessage) => Date.parse((m as Decision).at);
+    expect(wallOf(afterBack.msg)).toBeLessThan(wallOf(alert) - 50 * 60_000); // the step did reach the probe
 
     writeFileSync(stepFile, "+1d");
     // before: the very next tick sent a reminder saying "active for 1d"
     const afterForward = await s.until(decision("repeat", alert.key), 3 * perCooldown, "a reminder after +1 day");
+    expect(wallOf(afterForward.msg)).toBeGreaterThan(wallOf(alert) + 23 * 3_600_000);
     expect(afterForward.snapshots).toBeGreaterThanOrEqual(3); // 3 ticks are 1.5 s, the cooldown is 5 s
     const text = (afterForward.msg as Decision).text;
     expect(text).toMatch(/active for \d+[ms]/);
