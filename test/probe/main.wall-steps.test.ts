@@ -113,10 +113,10 @@ describe("node dist/probe.js under wall-clock steps (libfaketime)", () => {
     });
     started.push(child);
     let stdout = "";
-    child.stdout!.on("data", (d) => (stdout += d));
+    child.stdout.on("data", (d) => (stdout += d));
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", () => {
+      child.stdout.on("data", () => {
         const m = /"event":"listening".*?"url":"([^"]+)"/.exec(stdout);
         if (m) resolve(m[1]!);
       });
