@@ -4,6 +4,7 @@
 import os from "node:os";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
+import { realClock } from "./clock.js";
 import { TickLoop, type Clock, type DecisionEvent } from "./loop.js";
 import { createAlertmanager, type Alertmanager } from "./notify/alertmanager.js";
 import { createTelegram, type Telegram } from "./notify/telegram.js";
@@ -74,7 +75,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     ...urlPasswords(cfg.metrics.url),
   ]);
   const hostname = opts.hostname ?? os.hostname();
-  const startedAt = Date.now();
+  const startedAt = (opts.clock ?? realClock).wallMs();
   const cooldown = cooldownFor(cfg);
   const sources = opts.sources ?? (cfg.enabled ? buildSources(cfg) : []);
 

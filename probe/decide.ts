@@ -1,10 +1,12 @@
 // The one decision function: given whether a signal is active now and its previous
 // alert state, say what to tell people. Pure: no clock (now is an argument), no I/O.
+// Every instant here is monotonic (the loop's `monoMs()`), so a wall-clock step can
+// neither silence a reminder nor bring one early; the loop labels them with wall time.
 import type { Action } from "./protocol.js";
 
 export interface AlertState {
   firing: boolean;
-  /** ms since epoch when the current (or last) firing began */
+  /** when the current (or last) firing began, in the caller's clock (monotonic ms in the loop) */
   since: number | null;
   lastNotifiedAt: number | null;
   /** notifications sent for the current firing (alert + reminders); recovery does not count */

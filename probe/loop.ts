@@ -1,5 +1,6 @@
 // The tick: ask every source (each isolated, each with its own timeout), run every
 // signal through decide(), and publish one snapshot. Never raises; ticks never overlap.
+import { realClock, WallAnchor, type Clock } from "./clock.js";
 import { cooldownUntil, decide, type AlertState } from "./decide.js";
 import type { Action, Alert, OrchState, Signal, Snapshot, SourceStatus } from "./protocol.js";
 import { MAX_PROCESSES } from "./protocol.js";
@@ -10,25 +11,17 @@ import { silentLogger, type Logger } from "./log.js";
 import { malformedOutput } from "./source-check.js";
 import type { Source, SourceOutput } from "./source.js";
 
+export { realClock, type Clock } from "./clock.js";
+
 export interface DecisionEvent {
   seq: number;
+  /** wall label of the decision, ms since the epoch */
   at: number;
   action: Action;
   signal: Signal;
+  /** the alert state with its instants as wall labels: `at − since` is the monotonic time active */
   state: AlertState;
 }
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface LoopOptions {
   enabled: boolean;
@@ -56,6 +49,8 @@ class SourceTimeout extends Error {}
 
 export class TickLoop {
   private readonly clock: Clock;
+  /** labels monotonic instants (which decide) with wall times (which people read) */
+  private readonly wall = new WallAnchor();
   private readonly texts: SignalTexts;
   private readonly states = new Map<string, { state: AlertState; kind: string; entity: string }>();
   private readonly lastOutputs = new Map<string, SourceOutput>();
@@ -72,6 +67,7 @@ export class TickLoop {
   constructor(private readonly opts: LoopOptions) {
     this.clock = opts.clock ?? realClock;
     this.texts = opts.texts ?? SIGNAL_EN;
+    this.wall.observe(this.clock);
     this.latest = this.emptySnapshot(0);
   }
 
@@ -89,11 +85,11 @@ export class TickLoop {
     this.stopped = false;
     const chain = ++this.chain;
     const run = async () => {
-      const started = this.clock.now();
+      const started = this.clock.monoMs();
       // tick() is built not to raise; should it ever, the next tick must still be scheduled
       await this.tick().catch((e: unknown) => this.log.error("tick_failed", { error: errorText(e) }));
       if (this.stopped || chain !== this.chain) return;
-      const wait = Math.max(0, this.opts.tickS * 1000 - (this.clock.now() - started));
+      const wait = Math.max(0, this.opts.tickS * 1000 - (this.clock.monoMs() - started));
       this.timer = this.clock.setTimeout(() => void run(), wait);
     };
     this.timer = this.clock.setTimeout(() => void run(), 0);
@@ -118,14 +114,15 @@ export class TickLoop {
 
   private async runTick(): Promise<Snapshot> {
     const t0 = performance.now();
-    const now = this.clock.now();
+    // `now` is monotonic: it decides. Sources and snapshots get its wall label.
+    const now = this.wall.observe(this.clock);
     this.ticks++;
     if (!this.opts.enabled) {
       this.latest = this.emptySnapshot(performance.now() - t0);
       this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));
       return this.latest;
     }
-    const results = await Promise.all(this.opts.sources.map((s) => this.runSource(s, now)));
+    const results = await Promise.all(this.opts.sources.map((s) => this.runSource(s, this.wall.wallOf(now))));
     const sources: SourceStatus[] = [];
     const signals: Signal[] = [];
     for (const [i, src] of this.opts.sources.entries()) {
@@ -152,7 +149,7 @@ export class TickLoop {
 
   private async runSource(
     src: Source,
-    now: number,
+    wallNow: number,
   ): Promise<{ ok: true; output: SourceOutput; ms: number } | { ok: false; error: string; ms: number }> {
     const t0 = performance.now();
     const ac = new AbortController();
@@ -165,7 +162,7 @@ export class TickLoop {
       }, src.timeoutMs);
     });
     try {
-      const output = await Promise.race([src.collect({ now, signal: ac.signal }), timeout]);
+      const output = await Promise.race([src.collect({ now: wallNow, signal: ac.signal }), timeout]);
       const bad = malformedOutput(output);
       if (bad) throw new Error(`returned ${bad}`);
       return { ok: true, output, ms: performance.now() - t0 };
@@ -203,7 +200,13 @@ export class TickLoop {
     const { action, next } = decide(active, prev, now, this.opts.cooldownFor(sig.kind));
     this.states.set(sig.key, { state: next, kind: sig.kind, entity: sig.entity });
     if (action) {
-      const ev: DecisionEvent = { seq: this.nextSeq(), at: now, action, signal: sig, state: next };
+      const ev: DecisionEvent = {
+        seq: this.nextSeq(),
+        at: this.wall.wallOf(now),
+        action,
+        signal: sig,
+        state: this.labelled(next),
+      };
       this.safe("onDecision", () => this.opts.onDecision?.(ev));
     }
   }
@@ -216,6 +219,12 @@ export class TickLoop {
     }
   }
 
+  /** An alert state whose instants are wall labels instead of monotonic ones. */
+  private labelled(s: AlertState): AlertState {
+    const wallOf = (mono: number | null) => (mono === null ? null : this.wall.wallOf(mono));
+    return { ...s, since: wallOf(s.since), lastNotifiedAt: wallOf(s.lastNotifiedAt) };
+  }
+
   private alerts(): Alert[] {
     const out: Alert[] = [];
     for (const [key, { state, kind, entity }] of this.states) {
@@ -225,9 +234,9 @@ export class TickLoop {
         kind,
         entity,
         firing: state.firing,
-        since: iso(state.since),
-        lastNotifiedAt: iso(state.lastNotifiedAt),
-        cooldownUntil: iso(until),
+        since: this.iso(state.since),
+        lastNotifiedAt: this.iso(state.lastNotifiedAt),
+        cooldownUntil: this.iso(until),
         notifications: state.notifications,
       });
     }
@@ -242,7 +251,7 @@ export class TickLoop {
     return {
       type: "snapshot",
       seq: this.nextSeq(),
-      at: new Date(now).toISOString(),
+      at: new Date(this.wall.wallOf(now)).toISOString(),
       tickMs: round(tickMs),
       enabled: true,
       sources,
@@ -261,7 +270,7 @@ export class TickLoop {
     return {
       type: "snapshot",
       seq: this.nextSeq(),
-      at: new Date(this.clock.now()).toISOString(),
+      at: new Date(this.wall.wallOf(this.clock.monoMs())).toISOString(),
       tickMs: round(tickMs),
       enabled: this.opts.enabled,
       sources: [],
@@ -285,13 +294,14 @@ export class TickLoop {
     }
   }
 
+  /** The wall label of a monotonic instant, as the protocol writes it. */
+  private iso(mono: number | null): string | null {
+    return mono === null ? null : new Date(this.wall.wallOf(mono)).toISOString();
+  }
+
   private get log(): Logger {
     return this.opts.log ?? silentLogger;
   }
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }
 
 function round(ms: number): number {

@@ -15,7 +15,7 @@ export interface SourceOutput {
 }
 
 export interface CollectContext {
-  /** ms since epoch, from the loop's clock */
+  /** the tick's wall time, ms since the epoch: a label for people, never for deciding when (it can step) */
   now: number;
   /** aborted when the source's timeout passes; long I/O should stop on it */
   signal: AbortSignal;

@@ -2,7 +2,8 @@
 # What `npm test` needs besides npm packages, installed from Debian when missing (run as
 # root, or with sudo): a real OpenSSH server for the tunnel tests, a real Alertmanager,
 # a real Prometheus (the oracle of the metrics text format),
-# HAProxy for the GET-only Docker socket proxy, gcc/procps for the scan's references.
+# HAProxy for the GET-only Docker socket proxy, gcc/procps for the scan's references,
+# libfaketime to step a probe's wall clock.
 # Idempotent and quick when everything is there; `npm test` runs it first (pretest).
 set -euo pipefail
 
@@ -21,6 +22,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alert
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v ps >/dev/null 2>&1 || missing+=(procps)
+# libfaketime steps the probe's wall clock in test/probe/main.wall-steps.test.ts
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

@@ -26,6 +26,7 @@ interface TelegramMessage {
 export interface TelegramOptions {
   /** the channel's own logger (component "telegram"); the token never reaches it */
   log: Logger;
+  /** monotonic ms: spaces requests (tests pass a virtual clock) */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** cap of the 5xx/network back-off (default 60 s) */
@@ -79,7 +80,8 @@ type Attempt =
 export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): Telegram {
   const token = cfg.botToken;
   const enabled = Boolean(token && cfg.chatId);
-  const now = opts.now ?? (() => Date.now());
+  // spacing between requests is elapsed time: monotonic, so a wall-clock step cannot stall sending
+  const now = opts.now ?? (() => performance.now());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const backoff: BackoffPolicy = { initialMs: opts.initialBackoffMs ?? 1000, maxMs: opts.maxBackoffMs ?? 60_000 };
   const timeoutMs = opts.requestTimeoutMs ?? 15_000;

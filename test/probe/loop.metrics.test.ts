@@ -36,7 +36,8 @@ function harness(rulesText?: string) {
     orchIdle,
     cooldownFor: () => 1800,
     clock: {
-      now: () => now,
+      wallMs: () => now,
+      monoMs: () => now,
       setTimeout: (f, ms) => setTimeout(f, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
     },

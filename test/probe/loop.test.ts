@@ -35,7 +35,9 @@ const blocking = (...pids: number[]): SourceOutput => ({
 });
 
 function harness(sources: Source[], extra: Partial<LoopOptions> = {}) {
-  let now = Date.parse("2026-06-15T00:00:00Z");
+  // a clock pair: `advance` moves both (time passes), `stepWall` only the wall clock (NTP, `date -s`)
+  let mono = 1_000;
+  let wallOffset = Date.parse("2026-06-15T00:00:00Z") - mono;
   const decisions: DecisionEvent[] = [];
   const loop = new TickLoop({
     enabled: true,
@@ -44,7 +46,8 @@ function harness(sources: Source[], extra: Partial<LoopOptions> = {}) {
     orchIdle,
     cooldownFor: () => 1800,
     clock: {
-      now: () => now,
+      wallMs: () => mono + wallOffset,
+      monoMs: () => mono,
       setTimeout: (f, ms) => setTimeout(f, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
     },
@@ -55,7 +58,10 @@ function harness(sources: Source[], extra: Partial<LoopOptions> = {}) {
     loop,
     decisions,
     advance(s: number) {
-      now += s * 1000;
+      mono += s * 1000;
+    },
+    stepWall(s: number) {
+      wallOffset += s * 1000;
     },
     actions: () => decisions.map((d) => `${d.action} ${d.signal.key}`),
   };
@@ -214,7 +220,8 @@ describe("TickLoop", () => {
     const timers = new Map<number, { fn: () => void; ms: number }>();
     let nextId = 0;
     const clock = {
-      now: () => 0,
+      wallMs: () => 0,
+      monoMs: () => 0,
       setTimeout: (fn: () => void, ms: number) => {
         timers.set(++nextId, { fn, ms });
         return nextId;

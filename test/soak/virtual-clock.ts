@@ -1,4 +1,4 @@
-// Virtual time for the soak: the TickLoop's Clock and the Telegram client's now/sleep
+// Virtual time for the soak: the TickLoop's Clock pair and the Telegram client's now/sleep
 // read this, and nothing advances it but the driver (fireNext). No real waiting.
 import type { Clock } from "../../probe/loop.js";
 
@@ -22,7 +22,12 @@ export class VirtualClock implements Clock {
     this.t = start;
   }
 
+  /** virtual time: it only goes forward, and timers fire on it */
   now = (): number => this.t;
+
+  // The soak's wall clock never steps, so both read virtual time (loop.wall-steps.test.ts steps one).
+  wallMs = (): number => this.t;
+  monoMs = (): number => this.t;
 
   setTimeout = (fn: () => void, ms: number): unknown => {
     const tm: Timer = { at: this.t + Math.max(0, Number.isFinite(ms) ? ms : 0), id: this.ids++, fn, live: true };
