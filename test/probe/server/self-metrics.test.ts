@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import {
   escapeLabelValue,
   formatValue,
@@ -143,6 +144,19 @@ describe("renderSelfMetrics", () => {
         "# HELP watchdog_event_loop_delay_max_seconds",
       ].join("\n"),
     );
+  });
+
+  it("every family it renders is in docs/protocol.md's /metrics table", () => {
+    const doc = readFileSync(new URL("../../../docs/protocol.md", import.meta.url), "utf8");
+    const documented = new Set([...doc.matchAll(/^\| `(watchdog_[a-z_]+)` \|/gm)].map((m) => m[1]));
+    const all = figures({
+      alertmanager: { posts: { posted: 1 } },
+      lastTickAgeMs: 1,
+      tickAgeBoundMs: 50_000,
+      eventLoopDelay: { p50S: 0, p99S: 0, maxS: 0, sumS: 0, count: 1 },
+    });
+    const rendered = [...parseExposition(renderSelfMetrics(all)).families.keys()];
+    expect(rendered.filter((f) => !documented.has(f))).toEqual([]);
   });
 
   it("before the first tick and the first delay sample: the families without samples", () => {
