@@ -92,7 +92,12 @@ describe("liveness of the assembled probe", () => {
 
     stuck.release();
     await until(async () => (await get(port, "/healthz")).status === 200, "/healthz to answer 200 again");
-    expect(loop.ticks).toBeGreaterThan(tick);
+    // and stays so while the ticks after the stuck one complete
+    await until(() => loop.ticks > tick + 2, "two more ticks");
+    expect(await get(port, "/healthz")).toMatchObject({ status: 200, body: "ok\n" });
+    const again = await get(port, "/metrics");
+    expect(sample(again.body, "watchdog_up")).toBe(1);
+    expect(sample(again.body, "watchdog_last_tick_age_seconds")).toBe(0);
   });
 
   it("/metrics reports the event-loop delay as a summary, and a stall in its max", async () => {
