@@ -30,7 +30,7 @@ export function monitorLoopDelay(
   const mono = opts.monoNow ?? (() => performance.now());
   const resolutionMs = opts.resolutionMs ?? 20;
   const h = monitorEventLoopDelay({ resolution: resolutionMs });
-  const late = (ns: number) => Math.max(0, ns / NS_PER_S - resolutionMs / 1000);
+  const late = (ns: number) => Math.max(0, ns - resolutionMs * 1e6) / NS_PER_S;
   h.enable();
   let windowStart = mono();
   let folded = { sumS: 0, count: 0 };
