@@ -12,6 +12,7 @@ import { renderDecision } from "./notify/texts.js";
 import { PROTOCOL_VERSION, type Action, type Decision, type Hello } from "./protocol.js";
 import { startServer, type ServerHandle } from "./server/http.js";
 import { renderSelfMetrics, signalStates, type ProbeFigures } from "./server/self-metrics.js";
+import { monitorLoopDelay, type LoopDelayMonitor } from "./server/event-loop-delay.js";
 import { buildSources, cooldownFor, orchIdle } from "./sources.js";
 import { signalTexts } from "./signal-texts.js";
 import type { Source } from "./source.js";
@@ -26,6 +27,8 @@ export interface ProbeOptions {
   /** tests replace the sources or the clock */
   sources?: Source[];
   clock?: Clock;
+  /** monotonic ms for liveness (/healthz, tick age); performance.now() unless a test drives it */
+  monoNow?: () => number;
   pingIntervalMs?: number;
 }
 
@@ -133,6 +136,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     orchIdle: orchIdle(cfg),
     texts: signalTexts(cfg.lang),
     clock: opts.clock,
+    monoNow: opts.monoNow,
     onDecision,
     onSnapshot: (s) => server?.broadcast(s),
     // a failed source is reported (and alerted on as source_error) and tried again next tick
@@ -140,18 +144,23 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     log: loopLog,
   });
 
+  let loopDelay: LoopDelayMonitor | null = null;
   const figures = (): ProbeFigures => {
     const snap = loop.snapshot;
+    const health = loop.health();
     const tg = telegram.enabled ? telegram.stats() : null;
     const am = alertmanager?.stats() ?? null;
     const lastMs = new Map(snap.sources.map((s) => [s.name, s.ms]));
     return {
-      up: true,
+      up: health.ok,
       enabled: cfg.enabled,
       build: { version: PROBE_VERSION, node: process.version },
       startedAtMs: startedAt,
       ticksTotal: loop.ticks,
       lastTickMs: loop.ticks ? snap.tickMs : null,
+      lastTickAgeMs: health.lastTickAgeMs,
+      tickAgeBoundMs: health.boundMs,
+      eventLoopDelay: loopDelay?.read() ?? null,
       signals: signalStates(snap),
       decisions,
       sources: sources.map((s) => ({
@@ -175,11 +184,13 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
       token: opts.token,
       hello: () => hello,
       snapshot: () => loop.snapshot,
-      alive: () => true,
+      alive: () => loop.health(),
       metricsText: () => renderSelfMetrics(figures()),
       pingIntervalMs: opts.pingIntervalMs,
       log: log.child("http"),
     });
+    // only /metrics reads it, so it runs only with the server
+    loopDelay = monitorLoopDelay();
   }
   loop.start();
 
@@ -190,6 +201,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     sourceNames: sources.map((s) => s.name),
     async stop() {
       await loop.stop();
+      loopDelay?.stop();
       await Promise.allSettled([
         server?.close(),
         telegram.flush(500).then(() => telegram.stop()),

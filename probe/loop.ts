@@ -35,6 +35,8 @@ export interface LoopOptions {
   onDecision?(d: DecisionEvent): void;
   onSnapshot?(s: Snapshot): void;
   onSourceError?(source: string, error: string): void;
+  /** monotonic ms for liveness ages (health()); performance.now() unless a test drives it */
+  monoNow?(): number;
   /** component "loop": a listener or a tick that threw (each a bug, logged as an error) */
   log?: Logger;
   /** titles of the signals the loop itself raises, in the probe's language */
@@ -46,6 +48,21 @@ const RECOVERED_KEEP_MS = 3_600_000;
 const RECOVERED_KEEP_MAX = 200;
 
 class SourceTimeout extends Error {}
+
+/**
+ * Margin on top of 2 × tick + the longest source timeout before a quiet loop counts as
+ * stuck: timers firing late under load, GC pauses, the synchronous work of a tick.
+ */
+export const HEALTH_SLACK_MS = 10_000;
+
+/** The liveness verdict behind /healthz; `reason` is one line. */
+export interface LoopHealth {
+  ok: boolean;
+  reason: string;
+  /** ms since the last completed tick (monotonic), null before the first */
+  lastTickAgeMs: number | null;
+  boundMs: number;
+}
 
 export class TickLoop {
   private readonly clock: Clock;
@@ -62,6 +79,10 @@ export class TickLoop {
   /** bumped by every start(): a run of an older start, resuming after its tick, ends there */
   private chain = 0;
   ticks = 0;
+  /** monotonic times for health(): the last start(), the last completed tick, the tick in progress */
+  private startedMono: number | null = null;
+  private lastDone: { tick: number; at: number } | null = null;
+  private current: { tick: number; at: number; pending: string[] } | null = null;
   readonly sourceErrors = new Map<string, number>();
 
   constructor(private readonly opts: LoopOptions) {
@@ -83,6 +104,7 @@ export class TickLoop {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.startedMono = this.mono();
     const chain = ++this.chain;
     const run = async () => {
       const started = this.clock.monoMs();
@@ -108,6 +130,7 @@ export class TickLoop {
     if (this.running) return this.running;
     this.running = this.runTick().finally(() => {
       this.running = null;
+      this.current = null;
     });
     return this.running;
   }
@@ -116,10 +139,13 @@ export class TickLoop {
     const t0 = performance.now();
     // `now` is monotonic: it decides. Sources and snapshots get its wall label.
     const now = this.wall.observe(this.clock);
-    this.ticks++;
+    const tick = ++this.ticks;
+    const pending = this.opts.enabled ? this.opts.sources.map((s) => s.name) : [];
+    this.current = { tick, at: this.mono(), pending };
     if (!this.opts.enabled) {
       this.latest = this.emptySnapshot(performance.now() - t0);
       this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));
+      this.lastDone = { tick, at: this.mono() };
       return this.latest;
     }
     const results = await Promise.all(this.opts.sources.map((s) => this.runSource(s, this.wall.wallOf(now))));
@@ -144,6 +170,7 @@ export class TickLoop {
     this.decideAll(signals, now);
     this.latest = this.buildSnapshot(now, sources, signals, performance.now() - t0);
     this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));
+    this.lastDone = { tick, at: this.mono() };
     return this.latest;
   }
 
@@ -171,7 +198,51 @@ export class TickLoop {
     } finally {
       this.clock.clearTimeout(handle);
       timeout.catch(() => undefined);
+      const pending = this.current?.pending;
+      const i = pending?.indexOf(src.name) ?? -1;
+      if (i >= 0) pending!.splice(i, 1);
     }
+  }
+
+  /**
+   * How long a healthy loop can go without completing a tick: a tick that waits the longest
+   * source timeout ends at most tick + timeout after the one before; one more tick and
+   * HEALTH_SLACK_MS cover late timers. With the kill switch off no source runs.
+   */
+  get healthBoundMs(): number {
+    const timeouts = this.opts.enabled ? this.opts.sources.map((s) => s.timeoutMs) : [];
+    return 2 * this.opts.tickS * 1000 + Math.max(0, ...timeouts) + HEALTH_SLACK_MS;
+  }
+
+  /** Alive while the last completed tick (or the start, before one) is younger than healthBoundMs. */
+  health(nowMono: number = this.mono()): LoopHealth {
+    const boundMs = this.healthBoundMs;
+    const lastTickAgeMs = this.lastDone && nowMono - this.lastDone.at;
+    if (this.stopped || this.startedMono === null)
+      return {
+        ok: false,
+        reason: `tick loop ${this.startedMono === null ? "not started" : "stopped"}`,
+        lastTickAgeMs,
+        boundMs,
+      };
+    // a restart after a long stop is measured from the restart
+    const since = Math.max(this.startedMono, this.lastDone?.at ?? -Infinity);
+    const last = this.lastDone
+      ? `last completed tick ${this.lastDone.tick} ended ${fmtSeconds(nowMono - this.lastDone.at)} ago`
+      : `no tick completed since the start ${fmtSeconds(nowMono - this.startedMono)} ago`;
+    const cur = this.current;
+    const running = cur
+      ? `tick ${cur.tick} started ${fmtSeconds(nowMono - cur.at)} ago, ` +
+        (cur.pending.length ? `waiting on ${cur.pending.join(", ")}` : "all sources answered")
+      : "no tick running";
+    const ok = nowMono - since <= boundMs;
+    const reason = ok ? `${last}; ${running}` : `${running}; ${last} (bound ${fmtSeconds(boundMs)})`;
+    return { ok, reason, lastTickAgeMs, boundMs };
+  }
+
+  private mono(): number {
+    // the health verdict's clock: the loop's own monotonic clock unless a test gives one
+    return this.opts.monoNow ? this.opts.monoNow() : this.clock.monoMs();
   }
 
   private decideAll(signals: Signal[], now: number): void {

@@ -18,8 +18,11 @@ export interface ServerOptions {
   hello(): Hello;
   /** the latest snapshot, sent to each client right after hello */
   snapshot(): Snapshot;
-  /** /healthz answers 200 while this is true (the tick loop is alive, kill switch or not) */
-  alive(): boolean;
+  /**
+   * /healthz answers 200 while this is true or ok (the tick loop is alive, kill switch or not);
+   * a verdict's reason goes into the 503 body.
+   */
+  alive(): boolean | { ok: boolean; reason: string };
   /** the body of /metrics (see self-metrics.ts) */
   metricsText(): string;
   /** server → client ping interval; PING_INTERVAL_MS unless a test shortens it */
@@ -66,13 +69,17 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     const path = pathOf(req);
     const get = req.method === "GET" || req.method === "HEAD";
     if (get && path === "/healthz") {
-      let alive: boolean;
+      let verdict: boolean | { ok: boolean; reason: string };
       try {
-        alive = opts.alive();
-      } catch {
-        alive = false;
+        verdict = opts.alive();
+      } catch (e) {
+        verdict = { ok: false, reason: `liveness check failed: ${errorText(e)}` };
       }
-      return alive ? reply(res, 200, "ok\n") : reply(res, 503, "tick loop not alive\n");
+      if (typeof verdict === "boolean") verdict = { ok: verdict, reason: "" };
+      if (verdict.ok) return reply(res, 200, "ok\n");
+      // one line, whatever the reason holds
+      const why = verdict.reason.replace(/[\r\n]+/g, " ");
+      return reply(res, 503, `tick loop not alive${why ? `: ${why}` : ""}\n`);
     }
     if (get && path === "/metrics") {
       let body: string;

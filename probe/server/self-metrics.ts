@@ -3,9 +3,10 @@
 // ProbeFigures; this only renders. Labels carry kinds, entities (a pid, a container,
 // a metric rule's label string), sources and outcomes — never a command line or a secret.
 import type { Action, Snapshot } from "../protocol.js";
+import type { LoopDelayFigures } from "./event-loop-delay.js";
 
 export interface ProbeFigures {
-  /** the tick loop is alive */
+  /** the tick loop is alive (its last completed tick is younger than the bound /healthz uses) */
   up: boolean;
   /** the kill switch (WATCHDOG_ENABLED) */
   enabled: boolean;
@@ -15,6 +16,12 @@ export interface ProbeFigures {
   ticksTotal: number;
   /** duration of the last tick, null before the first */
   lastTickMs: number | null;
+  /** monotonic age of the last completed tick, null before the first */
+  lastTickAgeMs?: number | null;
+  /** the age past which /healthz answers 503 */
+  tickAgeBoundMs?: number;
+  /** event-loop delay (see event-loop-delay.ts), null before the first sample */
+  eventLoopDelay?: LoopDelayFigures | null;
   /** every known signal or alert: 1 while active (see signalStates) */
   signals: Array<{ kind: string; entity: string; active: boolean }>;
   decisions: Partial<Record<Action, number>>;
@@ -71,16 +78,25 @@ export function formatValue(n: number): string {
 
 type Labels = Record<string, string>;
 type Sample = [Labels, number];
+type FamilyType = "gauge" | "counter" | "summary";
 
 class Exposition {
   private readonly lines: string[] = [];
-  family(name: string, type: "gauge" | "counter", help: string, samples: Sample[]): void {
+  family(
+    name: string,
+    type: FamilyType,
+    help: string,
+    samples: Sample[],
+    suffixed: Array<[string, number]> = [],
+  ): void {
     this.lines.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
       const keys = Object.keys(labels);
       const l = keys.length ? `{${keys.map((k) => `${k}="${escapeLabelValue(labels[k]!)}"`).join(",")}}` : "";
       this.lines.push(`${name}${l} ${formatValue(value)}`);
     }
+    // a summary's _sum and _count
+    for (const [suffix, value] of suffixed) this.lines.push(`${name}${suffix} ${formatValue(value)}`);
   }
   text(): string {
     return this.lines.join("\n") + "\n";
@@ -121,6 +137,46 @@ export function renderSelfMetrics(f: ProbeFigures): string {
     "Duration of the last tick.",
     f.lastTickMs === null ? [] : [[{}, f.lastTickMs / 1000]],
   );
+  if (f.lastTickAgeMs !== undefined)
+    e.family(
+      "watchdog_last_tick_age_seconds",
+      "gauge",
+      "Time since the last tick completed (monotonic clock).",
+      f.lastTickAgeMs === null ? [] : [[{}, f.lastTickAgeMs / 1000]],
+    );
+  if (f.tickAgeBoundMs !== undefined)
+    e.family(
+      "watchdog_last_tick_age_bound_seconds",
+      "gauge",
+      "Age of the last completed tick past which /healthz answers 503: 2 x tick + longest source timeout + 10 s.",
+      [[{}, f.tickAgeBoundMs / 1000]],
+    );
+  if (f.eventLoopDelay !== undefined) {
+    const d = f.eventLoopDelay;
+    e.family(
+      "watchdog_event_loop_delay_seconds",
+      "summary",
+      "Event-loop delay: quantiles over the last minute or so, sum and count since start.",
+      d
+        ? [
+            [{ quantile: "0.5" }, d.p50S],
+            [{ quantile: "0.99" }, d.p99S],
+          ]
+        : [],
+      d
+        ? [
+            ["_sum", d.sumS],
+            ["_count", d.count],
+          ]
+        : [],
+    );
+    e.family(
+      "watchdog_event_loop_delay_max_seconds",
+      "gauge",
+      "Longest event-loop delay over the last minute or so.",
+      d ? [[{}, d.maxS]] : [],
+    );
+  }
 
   const signals = [...f.signals].sort(byName((s) => `${s.kind}\u0000${s.entity}`));
   e.family(

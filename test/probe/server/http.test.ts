@@ -124,13 +124,27 @@ describe("plain endpoints", () => {
     expect((await get(s.port, "/healthz")).status).toBe(503);
   });
 
+  it("/healthz says in one line why the loop is not alive", async () => {
+    let verdict = { ok: true, reason: "last completed tick 7 ended 2 s ago; no tick running" };
+    const s = await start({ alive: () => verdict });
+    expect(await get(s.port, "/healthz")).toMatchObject({ status: 200, body: "ok\n" });
+    verdict = { ok: false, reason: "tick 8 started 95 s ago, waiting on proc;\r\nlast completed tick 7" };
+    expect(await get(s.port, "/healthz")).toMatchObject({
+      status: 503,
+      body: "tick loop not alive: tick 8 started 95 s ago, waiting on proc; last completed tick 7\n",
+    });
+  });
+
   it("/healthz answers 503 when the liveness callback throws", async () => {
     const s = await start({
       alive: () => {
         throw new Error("boom");
       },
     });
-    expect((await get(s.port, "/healthz")).status).toBe(503);
+    expect(await get(s.port, "/healthz")).toMatchObject({
+      status: 503,
+      body: "tick loop not alive: liveness check failed: boom\n",
+    });
   });
 
   it("/metrics serves the renderer's text as Prometheus exposition", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import {
   escapeLabelValue,
   formatValue,
@@ -20,14 +21,18 @@ function parseExposition(text: string) {
       families.set(m[1]!, { type: "", help: m[2]! });
       continue;
     }
-    m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter)$/.exec(line);
+    m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|summary)$/.exec(line);
     if (m) {
       families.get(m[1]!)!.type = m[2]!;
       continue;
     }
     m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not an exposition line: ${JSON.stringify(line)}`);
-    expect(families.get(m[1]!)?.type, `family of ${m[1]}`).toMatch(/gauge|counter/);
+    // a summary's _sum and _count belong to its family
+    const summary = /^(.*)_(sum|count)$/.exec(m[1]!)?.[1];
+    const family =
+      families.get(m[1]!) ?? (summary && families.get(summary)?.type === "summary" ? families.get(summary) : undefined);
+    expect(family?.type, `family of ${m[1]}`).toMatch(/gauge|counter|summary/);
     const labels: Record<string, string> = {};
     const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
     const body = m[2] ?? "";
@@ -107,6 +112,60 @@ describe("renderSelfMetrics", () => {
     expect(p.find("watchdog_resident_memory_bytes")).toBe(50_000_000);
     expect(p.families.get("watchdog_decisions_total")!.type).toBe("counter");
     expect(p.families.get("watchdog_signal_active")!.type).toBe("gauge");
+  });
+
+  it("renders the liveness figures: tick age, its bound, and the event-loop delay as a summary", () => {
+    const text = renderSelfMetrics(
+      figures({
+        up: false,
+        lastTickAgeMs: 61_500,
+        tickAgeBoundMs: 50_000,
+        eventLoopDelay: { p50S: 0.0004, p99S: 0.012, maxS: 0.25, sumS: 3.5, count: 9000 },
+      }),
+    );
+    const p = parseExposition(text);
+    expect(p.find("watchdog_up")).toBe(0);
+    expect(p.find("watchdog_last_tick_age_seconds")).toBe(61.5);
+    expect(p.find("watchdog_last_tick_age_bound_seconds")).toBe(50);
+    expect(p.families.get("watchdog_event_loop_delay_seconds")!.type).toBe("summary");
+    expect(p.find("watchdog_event_loop_delay_seconds", { quantile: "0.5" })).toBe(0.0004);
+    expect(p.find("watchdog_event_loop_delay_seconds", { quantile: "0.99" })).toBe(0.012);
+    expect(p.find("watchdog_event_loop_delay_seconds_sum")).toBe(3.5);
+    expect(p.find("watchdog_event_loop_delay_seconds_count")).toBe(9000);
+    expect(p.find("watchdog_event_loop_delay_max_seconds")).toBe(0.25);
+    // a summary's samples follow its HELP and TYPE, nothing in between
+    expect(text).toContain(
+      [
+        "# TYPE watchdog_event_loop_delay_seconds summary",
+        'watchdog_event_loop_delay_seconds{quantile="0.5"} 0.0004',
+        'watchdog_event_loop_delay_seconds{quantile="0.99"} 0.012',
+        "watchdog_event_loop_delay_seconds_sum 3.5",
+        "watchdog_event_loop_delay_seconds_count 9000",
+        "# HELP watchdog_event_loop_delay_max_seconds",
+      ].join("\n"),
+    );
+  });
+
+  it("every family it renders is in docs/protocol.md's /metrics table", () => {
+    const doc = readFileSync(new URL("../../../docs/protocol.md", import.meta.url), "utf8");
+    const documented = new Set([...doc.matchAll(/^\| `(watchdog_[a-z_]+)` \|/gm)].map((m) => m[1]));
+    const all = figures({
+      alertmanager: { posts: { posted: 1 } },
+      lastTickAgeMs: 1,
+      tickAgeBoundMs: 50_000,
+      eventLoopDelay: { p50S: 0, p99S: 0, maxS: 0, sumS: 0, count: 1 },
+    });
+    const rendered = [...parseExposition(renderSelfMetrics(all)).families.keys()];
+    expect(rendered.filter((f) => !documented.has(f))).toEqual([]);
+  });
+
+  it("before the first tick and the first delay sample: the families without samples", () => {
+    const p = parseExposition(
+      renderSelfMetrics(figures({ lastTickAgeMs: null, tickAgeBoundMs: 50_000, eventLoopDelay: null })),
+    );
+    expect(p.find("watchdog_last_tick_age_seconds")).toBeUndefined();
+    expect(p.find("watchdog_last_tick_age_bound_seconds")).toBe(50);
+    expect(p.find("watchdog_event_loop_delay_seconds_count")).toBeUndefined();
   });
 
   it("with the kill switch off and nothing configured: down to the essentials, still valid", () => {
