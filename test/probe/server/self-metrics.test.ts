@@ -136,7 +136,7 @@ describe("renderSelfMetrics", () => {
       renderSelfMetrics(
         figures({
           telegram: { deliveries: {}, outboxDepth: 0, droppedTotal: 0 },
-          alertmanager: { posts: { sent: 2 } },
+          alertmanager: { posts: { sent: 2, failed: 0, dropped: 0 } },
         }),
       ),
     );
@@ -144,6 +144,7 @@ describe("renderSelfMetrics", () => {
     expect(p.find("watchdog_telegram_deliveries_total", { outcome: "failed" })).toBe(0);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "sent" })).toBe(2);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "failed" })).toBe(0);
+    expect(p.find("watchdog_alertmanager_posts_total", { outcome: "dropped" })).toBe(0);
     expect(p.families.has("watchdog_alertmanager_posts_total")).toBe(true);
     expect(
       parseExposition(renderSelfMetrics(figures({ alertmanager: null }))).families.has(
