@@ -252,3 +252,40 @@ describe("a recovery resolves in the real Alertmanager the alert that fired", ()
     });
   }
 });
+
+describe("the probe's /metrics counts what Alertmanager accepted", () => {
+  it('an accepted post is counted as outcome="sent", the outcome the help text names', async () => {
+    const token = "am-metrics-token-0123456789";
+    const r = parseConfig({ WATCHDOG_ALERTMANAGER_URL: am.url, WATCHDOG_WS_PORT: "0", WATCHDOG_WS_TOKEN: token });
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    const source: Source = {
+      name: "scripted",
+      timeoutMs: 5000,
+      collect: () => Promise.resolve({ signals: [buildProcSignal(proc, "pytest", tx)] }),
+    };
+    const host = `am-metrics-${process.pid}`;
+    const probe = await startProbe(r.config, {
+      log: silentLogger,
+      token,
+      hostname: host,
+      sources: [source],
+      clock: manualClock,
+    });
+    probes.push(probe);
+    await probe.loop.tick();
+    await pollAlerts(host, (a) => a.length === 1);
+    const metricsUrl = probe.url!.replace(/^ws:/, "http:").replace(/\/v1\/stream$/, "/metrics");
+    let body = "";
+    for (let i = 0; i < 50 && !/watchdog_alertmanager_posts_total\{outcome="sent"\} 1\b/.test(body); i++) {
+      if (i) await new Promise((res) => setTimeout(res, 100));
+      body = await (await fetch(metricsUrl)).text();
+    }
+    const posts = body.split("\n").filter((l) => l.startsWith("watchdog_alertmanager_posts_total"));
+    expect(posts).toEqual([
+      'watchdog_alertmanager_posts_total{outcome="sent"} 1',
+      'watchdog_alertmanager_posts_total{outcome="failed"} 0',
+      'watchdog_alertmanager_posts_total{outcome="dropped"} 0',
+    ]);
+    expect(body).toMatch(/# HELP watchdog_alertmanager_posts_total .*\bsent\b.*\bfailed\b.*\bdropped\b/);
+  });
+});
