@@ -3,6 +3,8 @@
 // first tick after it clears, and nothing else ever shows up. The sources are scripted
 // with the collectors' own signal builders and their way of clearing: a pytest or a
 // metric series vanishes from the scan; the others report themselves inactive.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig } from "../../probe/config.js";
@@ -20,14 +22,51 @@ import { startAlertmanager, type RunningAlertmanager } from "../helpers/alertman
 let am: RunningAlertmanager;
 const probes: Probe[] = [];
 
+/** What Alertmanager's receiver was told: a webhook on loopback, resolved alerts included. */
+interface Notified {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+const notified: Notified[] = [];
+let hook: Server;
+
 beforeAll(async () => {
-  am = await startAlertmanager();
+  hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      notified.push(...(JSON.parse(body) as { alerts: Notified[] }).alerts);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  const port = (hook.address() as AddressInfo).port;
+  // one group per probe, as a fleet would route: a twin with other labels would share its notifications
+  am = await startAlertmanager(
+    20_000,
+    [
+      "route:",
+      '  receiver: "hook"',
+      "  group_by: [instance]",
+      "  group_wait: 100ms",
+      "  group_interval: 500ms",
+      "  repeat_interval: 1h",
+      "receivers:",
+      '  - name: "hook"',
+      "    webhook_configs:",
+      `      - url: "http://127.0.0.1:${port}/"`,
+      "        send_resolved: true",
+      "",
+    ].join("\n"),
+  );
 });
 afterEach(async () => {
   for (const p of probes.splice(0)) await p.stop();
 });
 afterAll(async () => {
   await am.stop();
+  await new Promise((r) => hook.close(r));
 });
 
 /** Ticks run only when the test calls loop.tick(): "one tick after clearing" is exact. */
@@ -209,6 +248,14 @@ async function pollAlerts(instance: string, done: (a: GettableAlert[]) => boolea
   throw new Error(`Alertmanager never got there for ${instance}; last answer: ${JSON.stringify(seen.at(-1))}`);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const heard = (instance: string) => notified.filter((n) => n.labels.instance === instance);
+const labelText = (l: Record<string, string>) =>
+  Object.entries(l)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(",");
+
 async function probeWith(host: string, source: Source): Promise<Probe> {
   const r = parseConfig({ WATCHDOG_ALERTMANAGER_URL: am.url, WATCHDOG_WS_ENABLED: "false" });
   if (!r.ok) throw new Error(r.errors.join("\n"));
@@ -235,11 +282,15 @@ describe("a recovery resolves in the real Alertmanager the alert that fired", ()
       };
       const probe = await probeWith(host, source);
       const want = { alertname: c.kind, entity: c.entity, instance: host, severity: c.severity };
+      const alertLabels = { ...want, job: "orchestrator-watchdog" };
 
       await probe.loop.tick();
       await probe.loop.tick(); // still firing: at most a reminder, never a second alert
       const fired = await pollAlerts(host, (a) => a.length > 0);
-      expect(fired.at(-1)!.map((a) => a.labels)).toEqual([{ ...want, job: "orchestrator-watchdog" }]);
+      // a receiver that never heard the alert fire is not told it resolved: wait for the first word
+      for (let t = 0; t < 100 && heard(host).length === 0; t++) await sleep(100);
+      expect(heard(host).map((n) => n.status)).toContain("firing");
+      expect(fired.at(-1)!.map((a) => a.labels)).toEqual([alertLabels]);
       expect(fired.at(-1)![0]!.status.state).toBe("active");
 
       firing = false;
@@ -249,6 +300,12 @@ describe("a recovery resolves in the real Alertmanager the alert that fired", ()
       const resolved = await pollAlerts(host, (a) => a.length === 0);
       // never two alerts for this host, before or after the recovery
       expect(resolved.filter((a) => a.length > 1)).toEqual([]);
+
+      // the receiver heard it resolve, under the alert's own labels and title, and about nothing else
+      for (let t = 0; t < 100 && !heard(host).some((n) => n.status === "resolved"); t++) await sleep(100);
+      const told = new Set(heard(host).map((n) => `${labelText(n.labels)} ${n.annotations.summary}`));
+      expect(told).toEqual(new Set([`${labelText(alertLabels)} ${fired.at(-1)![0]!.annotations.summary}`]));
+      expect(heard(host).map((n) => n.status)).toContain("resolved");
     });
   }
 });
