@@ -169,7 +169,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
         errorsTotal: loop.sourceErrors.get(s.name) ?? 0,
       })),
       telegram: tg && { deliveries, outboxDepth: tg.depth, droppedTotal: tg.dropped },
-      alertmanager: am && { posts: { posted: am.posted, failed: am.failed, dropped: am.dropped } },
+      alertmanager: am && { posts: { sent: am.sent, failed: am.failed, dropped: am.dropped } },
       stream: server && server.stats(),
       rssBytes: process.memoryUsage.rss(),
     };

@@ -69,7 +69,8 @@ export class TickLoop {
   /** labels monotonic instants (which decide) with wall times (which people read) */
   private readonly wall = new WallAnchor();
   private readonly texts: SignalTexts;
-  private readonly states = new Map<string, { state: AlertState; kind: string; entity: string }>();
+  /** `last`: the signal as it last fired, so its recovery is told (and labelled) the way its alert was */
+  private readonly states = new Map<string, { state: AlertState; kind: string; entity: string; last: Signal }>();
   private readonly lastOutputs = new Map<string, SourceOutput>();
   private seq = 0;
   private latest: Snapshot;
@@ -254,28 +255,26 @@ export class TickLoop {
     // An entity that vanished (the pytest exited, the series went away) is inactive.
     for (const [key, entry] of this.states) {
       if (seen.has(key)) continue;
-      if (entry.state.firing) {
-        this.decideOne(
-          makeSignal(entry.kind, entry.entity, false, "info", this.texts.gone(entry.kind, entry.entity)),
-          false,
-          now,
-        );
-      }
+      if (entry.state.firing) this.decideOne({ ...entry.last, active: false }, false, now);
     }
     this.pruneRecovered(now);
   }
 
   private decideOne(sig: Signal, active: boolean, now: number): void {
-    const prev = this.states.get(sig.key)?.state;
-    if (!prev && !active) return; // nothing to remember about a quiet signal
-    const { action, next } = decide(active, prev, now, this.opts.cooldownFor(sig.kind));
-    this.states.set(sig.key, { state: next, kind: sig.kind, entity: sig.entity });
+    const entry = this.states.get(sig.key);
+    if (!entry && !active) return; // nothing to remember about a quiet signal
+    const { action, next } = decide(active, entry?.state, now, this.opts.cooldownFor(sig.kind));
+    const last = active ? sig : (entry?.last ?? sig);
+    this.states.set(sig.key, { state: next, kind: sig.kind, entity: sig.entity, last });
     if (action) {
+      // Alertmanager resolves only an alert with the very labels it fired with; people
+      // read the recovery of what they were alerted about, not the all-clear's own words.
+      const told = action === "recovery" ? { ...last, active: false } : sig;
       const ev: DecisionEvent = {
         seq: this.nextSeq(),
         at: this.wall.wallOf(now),
         action,
-        signal: sig,
+        signal: told,
         state: this.labelled(next),
       };
       this.safe("onDecision", () => this.opts.onDecision?.(ev));

@@ -16,7 +16,6 @@ export interface SignalTexts {
   orchDownDetail(url: string, failures: number): string;
   ruleDetail(source: string): string;
   sourceFailed(name: string, error: string): string;
-  gone(kind: string, entity: string): string;
   depTitle(name: string, target: string, st: { down: boolean; ok: boolean; failures: number; of: number }): string;
   depOk(target: string, ms: number): string;
   depFailed(target: string, failures: number, of: number, error: string): string;
@@ -67,7 +66,6 @@ export const SIGNAL_EN: SignalTexts = {
   orchDownDetail: (url, f) => `GET ${url} has not answered 2xx for ${f} consecutive checks`,
   ruleDetail: (source) => `rule ${source}`,
   sourceFailed: (name, error) => `source ${name} failed: ${error}`,
-  gone: (kind, entity) => `${kind} ${entity} gone`,
   depTitle: (name, target, st) =>
     st.down
       ? `dependency ${name} (${target}) is down`
@@ -114,7 +112,6 @@ export const SIGNAL_RU: SignalTexts = {
   orchDownDetail: (url, f) => `GET ${url} не отвечает кодом 2xx уже ${f} проверок подряд`,
   ruleDetail: (source) => `правило ${source}`,
   sourceFailed: (name, error) => `источник ${name} дал сбой: ${error}`,
-  gone: (kind, entity) => `${kind} ${entity} больше не наблюдается`,
   depTitle: (name, target, st) =>
     st.down
       ? `зависимость ${name} (${target}) недоступна`

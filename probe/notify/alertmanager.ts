@@ -30,7 +30,7 @@ export interface Alertmanager {
   post(ev: DecisionEvent, text: string): void;
   flush(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-  stats(): { posted: number; failed: number; dropped: number; depth: number };
+  stats(): { sent: number; failed: number; dropped: number; depth: number };
 }
 
 /** Alertmanager's `postableAlert` (api/v2/openapi.yaml). */
@@ -110,7 +110,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
     : new http.Agent({ keepAlive: true });
   // Same policy as Telegram's outbox: reminders go first, recoveries are never dropped.
   const box = new Outbox<Item>(opts.queueMax ?? 500);
-  const st = { posted: 0, failed: 0, dropped: 0 };
+  const st = { sent: 0, failed: 0, dropped: 0 };
   const ac = new AbortController();
 
   const log = (level: Level, event: string, fields: LogFields) => opts.log[level](event, { url: where, ...fields });
@@ -164,7 +164,7 @@ export function createAlertmanager(url: string, opts: AlertmanagerOptions): Aler
     async step() {
       const item = box.shift();
       if (!item) return false;
-      if (await send(item)) st.posted++;
+      if (await send(item)) st.sent++;
       else st.failed++;
       return true;
     },

@@ -30,7 +30,8 @@ export interface ProbeFigures {
   /** null when Telegram is not configured */
   telegram: { deliveries: Record<string, number>; outboxDepth: number; droppedTotal: number } | null;
   /** null when Alertmanager is not configured */
-  alertmanager?: { posts: Record<string, number> } | null;
+  /** typed, not a free map: an outcome under another name would not be the one the help text lists */
+  alertmanager?: { posts: Record<"sent" | "failed" | "dropped", number> } | null;
   stream: {
     clients: number;
     rejectedUnauthorized: number;
@@ -46,6 +47,8 @@ export interface ProbeFigures {
 const ACTIONS: Action[] = ["alert", "repeat", "recovery"];
 /** Delivery outcomes every channel reports, listed at 0 before the first message. */
 const OUTCOMES = ["sent", "failed"];
+/** Alertmanager's posts also count those its queue gave up (full, or unsent at shutdown); Telegram has a family for that. */
+const AM_OUTCOMES = [...OUTCOMES, "dropped"];
 
 /** One state per signal key: the snapshot's signals, plus alerts whose signal is no longer listed. */
 export function signalStates(s: Snapshot): Array<{ kind: string; entity: string; active: boolean }> {
@@ -210,7 +213,7 @@ export function renderSelfMetrics(f: ProbeFigures): string {
     e.family(
       "watchdog_telegram_deliveries_total",
       "counter",
-      "Telegram messages by delivery outcome.",
+      "Telegram messages by delivery outcome: sent, failed.",
       outcomes(f.telegram.deliveries, OUTCOMES, "outcome"),
     );
     e.family("watchdog_telegram_outbox_depth", "gauge", "Telegram messages waiting to be sent.", [
@@ -227,8 +230,8 @@ export function renderSelfMetrics(f: ProbeFigures): string {
     e.family(
       "watchdog_alertmanager_posts_total",
       "counter",
-      "Posts to Alertmanager by outcome.",
-      outcomes(f.alertmanager.posts, OUTCOMES, "outcome"),
+      "Posts to Alertmanager by outcome: sent, failed (after its retries), dropped (queue full or unsent at shutdown).",
+      outcomes(f.alertmanager.posts, AM_OUTCOMES, "outcome"),
     );
   }
   if (f.stream) {

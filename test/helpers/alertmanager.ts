@@ -36,10 +36,14 @@ function findAlertmanager(): string {
   );
 }
 
-export async function startAlertmanager(readyTimeoutMs = 20_000): Promise<RunningAlertmanager> {
+/** `config`: alertmanager.yml; by default one receiver that sends nothing. */
+export async function startAlertmanager(
+  readyTimeoutMs = 20_000,
+  config = 'route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n',
+): Promise<RunningAlertmanager> {
   const bin = findAlertmanager();
   const dir = mkdtempSync(join(tmpdir(), "watchdog-am-"));
-  writeFileSync(join(dir, "am.yml"), 'route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n');
+  writeFileSync(join(dir, "am.yml"), config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = "";

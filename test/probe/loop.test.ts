@@ -83,6 +83,35 @@ describe("TickLoop", () => {
     ]);
   });
 
+  it("a recovery is told as its alert was: kind, entity, severity, title and detail of the last active signal", async () => {
+    const dep = (down: boolean) =>
+      makeSignal(
+        "dep_down",
+        "postgres",
+        down,
+        down ? "critical" : "info",
+        down ? "dependency postgres is down" : "dependency postgres is up",
+        down ? "TCP connect failed" : "TCP connect took 3 ms",
+      );
+    const proc = (title: string) => makeSignal("proc_blocking", "5", true, "critical", title, "python -m pytest");
+    const timeline: SourceOutput[] = [
+      { signals: [proc("pytest 5 running for 1h"), dep(true)] },
+      { signals: [proc("pytest 5 running for 2h"), dep(true)] }, // a reminder, under its newer title
+      { signals: [dep(false)] }, // the pytest exited; the dependency is back
+    ];
+    const h = harness([scripted("s", (t) => timeline[t] ?? { signals: [] })], { cooldownFor: () => 60 });
+    for (let i = 0; i < timeline.length; i++) {
+      await h.loop.tick();
+      h.advance(60);
+    }
+    const told = h.decisions.map((d) => ({ action: d.action, ...d.signal }));
+    const recoveries = told.filter((d) => d.action === "recovery");
+    expect(recoveries).toEqual([
+      { action: "recovery", ...dep(true), active: false },
+      { action: "recovery", ...proc("pytest 5 running for 2h"), active: false },
+    ]);
+  });
+
   it("reminds after the cooldown", async () => {
     const h = harness([scripted("proc", () => blocking(1))], { cooldownFor: () => 60 });
     await h.loop.tick();

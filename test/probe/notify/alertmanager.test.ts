@@ -88,7 +88,7 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     expect(a!.annotations).toEqual({ summary: "pytest 4242 running for 2h 1m", description: "ALERT text for 4242" });
     expect(a!.status.state).toBe("active");
     expect(Date.parse(a!.endsAt)).toBeGreaterThan(now + 60 * 60_000); // kept alive past the next reminder
-    expect(c.stats()).toMatchObject({ posted: 1, failed: 0 });
+    expect(c.stats()).toMatchObject({ sent: 1, failed: 0 });
   });
 
   it("a reminder re-posts the alert and pushes its end further out", async () => {
@@ -111,7 +111,7 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     c.post(ev("6363", "alert", t0, t0), "alert");
     c.post(ev("6363", "recovery", Date.now(), t0), "resolved"); // posted back to back: order is kept
     await c.flush(10_000);
-    expect(c.stats()).toMatchObject({ posted: 2, failed: 0 });
+    expect(c.stats()).toMatchObject({ sent: 2, failed: 0 });
     expect(byEntity(await alerts("?active=true"), "6363")).toEqual([]);
     expect(byEntity(await alerts(), "6363")).toEqual([]);
     // ...while an unrelated firing alert is still listed (the GET really lists alerts)
@@ -126,7 +126,7 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     expect(c.post(ev("7", "alert", now, now), "x")).toBeUndefined();
     expect(c.stats().depth).toBe(1); // queued, not sent on the caller's path
     await c.flush(10_000);
-    expect(c.stats()).toMatchObject({ posted: 0, failed: 1 });
+    expect(c.stats()).toMatchObject({ sent: 0, failed: 1 });
     expect(logs.some((l) => String(l.error).includes("ECONNREFUSED"))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain("s3cret");
   });
@@ -149,7 +149,7 @@ describe("Alertmanager hand-off (real prometheus-alertmanager)", () => {
     for (let i = 0; i < 500 && pausing === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(pausing).toBe(1); // the first post failed once and waits for ever
     await c.stop();
-    expect(c.stats()).toEqual({ posted: 0, failed: 1, depth: 0, dropped: 1 });
+    expect(c.stats()).toEqual({ sent: 0, failed: 1, depth: 0, dropped: 1 });
   });
 });
 

@@ -60,7 +60,6 @@ function everyText(tx: SignalTexts): Record<keyof SignalTexts, string> {
     orchDownDetail: tx.orchDownDetail("http://orch:9100/metrics", 14),
     ruleDetail: tx.ruleDetail("agent_hung=orch_agent_hung>0"),
     sourceFailed: tx.sourceFailed("docker", ERROR),
-    gone: tx.gone("container_down", "orch"),
     depTitle: [
       tx.depTitle("postgres", "db:5432", { down: true, ok: false, failures: 3, of: 3 }),
       tx.depTitle("postgres", "db:5432", { down: false, ok: true, failures: 0, of: 3 }),
@@ -122,7 +121,7 @@ function signals(tx: SignalTexts): Signal[] {
     makeSignal("dep_down", "postgres", true, "critical", all.depTitle, all.depFailed),
     makeSignal("source_error", "host:/data", true, "warning", all.diskUnreadableTitle, all.diskUnreadableDetail),
     makeSignal("source_error", "docker", true, "warning", all.sourceFailed, ERROR),
-    makeSignal("container_down", "orch", false, "info", all.gone, Object.values(all).join("\n")),
+    makeSignal("container_down", "orch", false, "critical", all.noContainer, Object.values(all).join("\n")),
   ];
 }
 

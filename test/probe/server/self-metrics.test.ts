@@ -150,7 +150,7 @@ describe("renderSelfMetrics", () => {
     const doc = readFileSync(new URL("../../../docs/protocol.md", import.meta.url), "utf8");
     const documented = new Set([...doc.matchAll(/^\| `(watchdog_[a-z_]+)` \|/gm)].map((m) => m[1]));
     const all = figures({
-      alertmanager: { posts: { posted: 1 } },
+      alertmanager: { posts: { sent: 1, failed: 0, dropped: 0 } },
       lastTickAgeMs: 1,
       tickAgeBoundMs: 50_000,
       eventLoopDelay: { p50S: 0, p99S: 0, maxS: 0, sumS: 0, count: 1 },
@@ -195,7 +195,7 @@ describe("renderSelfMetrics", () => {
       renderSelfMetrics(
         figures({
           telegram: { deliveries: {}, outboxDepth: 0, droppedTotal: 0 },
-          alertmanager: { posts: { sent: 2 } },
+          alertmanager: { posts: { sent: 2, failed: 0, dropped: 0 } },
         }),
       ),
     );
@@ -203,6 +203,7 @@ describe("renderSelfMetrics", () => {
     expect(p.find("watchdog_telegram_deliveries_total", { outcome: "failed" })).toBe(0);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "sent" })).toBe(2);
     expect(p.find("watchdog_alertmanager_posts_total", { outcome: "failed" })).toBe(0);
+    expect(p.find("watchdog_alertmanager_posts_total", { outcome: "dropped" })).toBe(0);
     expect(p.families.has("watchdog_alertmanager_posts_total")).toBe(true);
     expect(
       parseExposition(renderSelfMetrics(figures({ alertmanager: null }))).families.has(
