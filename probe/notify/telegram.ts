@@ -20,13 +20,6 @@ import { Outbox } from "./outbox.js";
 export type Outcome = "sent" | "failed";
 export type EnqueueResult = "queued" | "disabled";
 export type AttemptFailure = "config" | "not_bot_api" | "rate_limited" | "server_error" | "network";
-export const ATTEMPT_FAILURES: readonly AttemptFailure[] = [
-  "config",
-  "not_bot_api",
-  "rate_limited",
-  "server_error",
-  "network",
-];
 
 export interface TelegramMessage {
   key: string;
