@@ -7,6 +7,7 @@ import type { Logger } from "./log.js";
 import { realClock } from "./clock.js";
 import { TickLoop, type Clock, type DecisionEvent } from "./loop.js";
 import { createAlertmanager, type Alertmanager } from "./notify/alertmanager.js";
+import { aboutTelegramDelivery, telegramDeliverySignal } from "./notify/delivery-signal.js";
 import { createTelegram, type Telegram } from "./notify/telegram.js";
 import { renderDecision } from "./notify/texts.js";
 import { PROTOCOL_VERSION, type Action, type Decision, type Hello } from "./protocol.js";
@@ -106,7 +107,10 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
   const onDecision = (ev: DecisionEvent) => {
     decisions[ev.action]++;
     const text = renderDecision(cfg.lang, ev, { hostname, cooldownS: cooldown(ev.signal.kind) });
-    const delivery = telegram.enqueue({ key: ev.signal.key, action: ev.action, html: text.html, plain: text.plain });
+    // Telegram refusing its messages is not news Telegram can carry (notify/delivery-signal.ts)
+    const delivery = aboutTelegramDelivery(ev.signal)
+      ? "failed"
+      : telegram.enqueue({ key: ev.signal.key, action: ev.action, html: text.html, plain: text.plain });
     alertmanager?.post(ev, text.plain);
     const msg: Decision = {
       type: "decision",
@@ -135,6 +139,7 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
     cooldownFor: cooldown,
     orchIdle: orchIdle(cfg),
     texts: signalTexts(cfg.lang),
+    ownSignals: telegram.enabled ? () => [telegramDeliverySignal(telegram.stats(), signalTexts(cfg.lang))] : undefined,
     clock: opts.clock,
     monoNow: opts.monoNow,
     onDecision,
@@ -168,7 +173,12 @@ export async function startProbe(cfg: Config, opts: ProbeOptions): Promise<Probe
         lastMs: lastMs.get(s.name) ?? null,
         errorsTotal: loop.sourceErrors.get(s.name) ?? 0,
       })),
-      telegram: tg && { deliveries, outboxDepth: tg.depth, droppedTotal: tg.dropped },
+      telegram: tg && {
+        deliveries,
+        outboxDepth: tg.depth,
+        droppedTotal: tg.dropped,
+        failedAttempts: tg.attemptFailures,
+      },
       alertmanager: am && { posts: { sent: am.sent, failed: am.failed, dropped: am.dropped } },
       stream: server && server.stats(),
       rssBytes: process.memoryUsage.rss(),

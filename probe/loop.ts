@@ -41,6 +41,8 @@ export interface LoopOptions {
   log?: Logger;
   /** titles of the signals the loop itself raises, in the probe's language */
   texts?: SignalTexts;
+  /** signals about the probe itself (Telegram refusing its messages), read once per tick */
+  ownSignals?(): Signal[];
 }
 
 /** Recovered alerts stay visible (with their counts) this long, and at most this many. */
@@ -168,6 +170,7 @@ export class TickLoop {
           makeSignal("source_error", src.name, true, "warning", this.texts.sourceFailed(src.name, r.error), r.error),
         );
     }
+    signals.push(...(this.opts.ownSignals?.() ?? []));
     this.decideAll(signals, now);
     this.latest = this.buildSnapshot(now, sources, signals, performance.now() - t0);
     this.safe("onSnapshot", () => this.opts.onSnapshot?.(this.latest));

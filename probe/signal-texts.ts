@@ -34,6 +34,9 @@ export interface SignalTexts {
   containerHealthFailing(streak: number | null, what: string): string;
   noHealthCheck: string;
   noContainer: string;
+  deliveryFailingTitle(channel: string, error: string): string;
+  deliveryFailingDetail(waiting: number): string;
+  deliveryWorks(channel: string): string;
 }
 
 function durationIn(u: { d: string; h: string; m: string; s: string; sep: string }) {
@@ -95,6 +98,10 @@ export const SIGNAL_EN: SignalTexts = {
   containerHealthFailing: (streak, what) => `health check failing${streak ? ` ${streak} times in a row` : ""}: ${what}`,
   noHealthCheck: "no health check",
   noContainer: "unknown (no container)",
+  deliveryFailingTitle: (channel, error) => `${channel} refuses the probe's messages: ${error}`,
+  deliveryFailingDetail: (waiting) =>
+    `${waiting} message(s) wait in the outbox; they go out once the bot token and the chat are right`,
+  deliveryWorks: (channel) => `${channel} delivers the probe's messages`,
 };
 
 export const SIGNAL_RU: SignalTexts = {
@@ -142,6 +149,10 @@ export const SIGNAL_RU: SignalTexts = {
     `проверка состояния не проходит${streak ? ` ${streak} раз подряд` : ""}: ${what}`,
   noHealthCheck: "проверки состояния нет",
   noContainer: "неизвестно (контейнера нет)",
+  deliveryFailingTitle: (channel, error) => `${channel} отклоняет сообщения зонда: ${error}`,
+  deliveryFailingDetail: (waiting) =>
+    `сообщений в очереди: ${waiting}; они будут отправлены, когда токен бота и чат будут верны`,
+  deliveryWorks: (channel) => `${channel} доставляет сообщения зонда`,
 };
 
 export function signalTexts(lang: "en" | "ru"): SignalTexts {

@@ -12,6 +12,7 @@ export const BUILTIN_KINDS = [
   "container_unhealthy",
   "dep_down",
   "source_error",
+  "delivery_failing",
 ] as const;
 
 export type SignalKind = (typeof BUILTIN_KINDS)[number] | (string & {}); // metric rules name their own kinds

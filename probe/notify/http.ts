@@ -7,6 +7,8 @@ import { errorText } from "../errors.js";
 export interface PostAnswer {
   status: number;
   body: string;
+  /** the content-type header, if any (a proxy's HTML page says text/html) */
+  contentType: string | null;
 }
 
 export interface PostOptions {
@@ -34,7 +36,8 @@ export async function postJson(url: string, payload: unknown, opts: PostOptions)
     signal: opts.signal,
     target: opts.target,
   });
-  return { status: ans.status, body: ans.body };
+  const type = ans.headers["content-type"];
+  return { status: ans.status, body: ans.body, contentType: typeof type === "string" ? type : null };
 }
 
 export interface PostFailure {

@@ -1,20 +1,25 @@
 // The Telegram channel: a bounded outbox drained in order by one background worker.
 // enqueue() only puts a message in the box and returns; nothing here runs on the
 // tick's path, and nothing here throws. Bot API: POST {apiUrl}/bot{token}/sendMessage.
+// Only a genuine Bot API refusal ends a message (./bot-api.ts); a wrong token or chat
+// keeps it waiting, and anything a proxy says is retried.
 import http from "node:http";
 import https from "node:https";
 import { backoffDelay, type BackoffPolicy } from "../../common/backoff.js";
+import { longSleep, realTimers, type Timers } from "../../common/long-sleep.js";
 import type { Config } from "../config.js";
 import type { Action } from "../protocol.js";
 import { errorText } from "../errors.js";
 import type { Level, LogFields, Logger } from "../log.js";
 import { Drain } from "./drain.js";
 import type { Stage } from "../http-request.js";
+import { readBotAnswer, type BotVerdict } from "./bot-api.js";
 import { postFailure, postJson, type PostAnswer } from "./http.js";
 import { Outbox } from "./outbox.js";
 
 export type Outcome = "sent" | "failed";
 type EnqueueResult = "queued" | "disabled";
+export type AttemptFailure = "config" | "not_bot_api" | "rate_limited" | "server_error" | "network";
 
 interface TelegramMessage {
   key: string;
@@ -26,9 +31,14 @@ interface TelegramMessage {
 export interface TelegramOptions {
   /** the channel's own logger (component "telegram"); the token never reaches it */
   log: Logger;
-  /** monotonic ms: spaces requests (tests pass a virtual clock) */
+  /** a monotonic clock in ms (default performance.now) */
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** replaces the wait itself; it should end when `signal` aborts (default: timers, in chunks) */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** the timers the default sleep uses */
+  timers?: Timers;
+  /** a wrong token or chat is logged once per this interval while it lasts (default 10 min) */
+  configErrorLogEveryMs?: number;
   /** cap of the 5xx/network back-off (default 60 s) */
   maxBackoffMs?: number;
   /** first back-off step, doubled per consecutive failure (default 1 s) */
@@ -46,6 +56,11 @@ export interface TelegramStats {
   dropped: number;
   retried: number;
   plainFallbacks: number;
+  /** attempts that failed without a verdict on the message, by reason */
+  attemptFailures: Record<AttemptFailure, number>;
+  /** the Bot API's refusal while the bot token or chat is wrong (messages wait); null when not */
+  configError: string | null;
+  /** messages waiting, counting the one being delivered */
   depth: number;
   maxDepth: number;
   outboxMax: number;
@@ -70,22 +85,19 @@ export function redactToken(text: string, token: string | null): string {
   return out;
 }
 
-type Attempt =
-  | { kind: "sent" }
-  | { kind: "wait"; ms: number; why: string }
-  | { kind: "backoff"; why: string; stage?: Stage | null }
-  | { kind: "parse"; why: string }
-  | { kind: "failed"; why: string };
+type Attempt = BotVerdict | { kind: "network"; why: string; stage: Stage | null } | { kind: "stopped" };
 
 export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): Telegram {
   const token = cfg.botToken;
   const enabled = Boolean(token && cfg.chatId);
-  // spacing between requests is elapsed time: monotonic, so a wall-clock step cannot stall sending
+  // pacing and log intervals: only differences of this clock matter, so it is monotonic
   const now = opts.now ?? (() => performance.now());
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const timers = opts.timers ?? realTimers;
+  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => longSleep(ms, timers, signal));
   const backoff: BackoffPolicy = { initialMs: opts.initialBackoffMs ?? 1000, maxMs: opts.maxBackoffMs ?? 60_000 };
   const timeoutMs = opts.requestTimeoutMs ?? 15_000;
   const minInterval = opts.minIntervalMs ?? 1000;
+  const configLogEvery = opts.configErrorLogEveryMs ?? 600_000;
   const url = `${cfg.apiUrl}/bot${token ?? ""}/sendMessage`;
   const agent = cfg.apiUrl.startsWith("https:")
     ? new https.Agent({ keepAlive: true })
@@ -94,10 +106,23 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   const box = new Outbox<TelegramMessage>(cfg.outboxMax);
   const listeners: Array<(key: string, action: Action, outcome: Outcome) => void> = [];
   const st = { sent: 0, failed: 0, dropped: 0, retried: 0, plainFallbacks: 0, lastError: null as string | null };
+  const failures: Record<AttemptFailure, number> = {
+    config: 0,
+    not_bot_api: 0,
+    rate_limited: 0,
+    server_error: 0,
+    network: 0,
+  };
+  /** the Bot API's refusal while the token or chat is wrong; null once a message went through */
+  let configError: string | null = null;
+  /** when the configuration error was last logged, and the attempts since */
+  let configLogged: { at: number; why: string; attempts: number } | null = null;
   let lastRequestAt: number | null = null;
   let inflight: AbortController | null = null;
-  /** the wake-ups of waits in progress, called by stop() */
-  const wakers = new Set<() => void>();
+  /** the message being delivered: it still counts as waiting */
+  let current: TelegramMessage | null = null;
+  /** the waits in progress, ended by stop() */
+  const waits = new Set<AbortController>();
 
   const safe = (s: string) => redactToken(s, token);
   const logger = opts.log.hiding([token]);
@@ -106,23 +131,22 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
     for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === "string" ? safe(v) : v;
     logger[level](event, clean);
   };
+  const waiting = () => box.length + (current ? 1 : 0);
 
   /**
-   * Waits, but wakes at once when the channel stops. Each wait races its own wake-up
-   * promise: racing one long-lived "stopped" promise would leave a reaction on it per
+   * Waits, but wakes at once when the channel stops. Each wait has its own abort
+   * controller: racing one long-lived "stopped" promise would leave a reaction on it per
    * wait, a leak the soak measured (about 1 MiB per 10,000 ticks).
    */
   const wait = async (ms: number) => {
     if (ms <= 0 || drain.stopped) return;
-    let wake: () => void = () => undefined;
-    const woken = new Promise<void>((r) => {
-      wake = r;
-    });
-    wakers.add(wake);
+    const ac = new AbortController();
+    const aborted = new Promise<void>((r) => ac.signal.addEventListener("abort", () => r(), { once: true }));
+    waits.add(ac);
     try {
-      await Promise.race([sleep(ms), woken]);
+      await Promise.race([sleep(ms, ac.signal), aborted]);
     } finally {
-      wakers.delete(wake);
+      waits.delete(ac);
     }
   };
 
@@ -147,53 +171,62 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
 
   async function attempt(msg: TelegramMessage, plain: boolean): Promise<Attempt> {
     await wait(lastRequestAt === null ? 0 : lastRequestAt + minInterval - now());
-    if (drain.stopped) return { kind: "failed", why: "stopped" };
+    if (drain.stopped) return { kind: "stopped" };
     lastRequestAt = now();
     const body: Record<string, unknown> = plain
       ? { chat_id: cfg.chatId, text: msg.plain, disable_web_page_preview: true }
       : { chat_id: cfg.chatId, text: msg.html, parse_mode: "HTML", disable_web_page_preview: true };
-    let ans: PostAnswer;
     try {
-      ans = await request(body);
+      return readBotAnswer(await request(body));
     } catch (e) {
       const f = postFailure(e, timeoutMs);
-      return { kind: "backoff", why: `${f.timeout ? "timeout" : "network error"}: ${f.text}`, stage: f.stage };
+      return { kind: "network", why: `${f.timeout ? "timeout" : "network error"}: ${f.text}`, stage: f.stage };
     }
-    let json: { ok?: unknown; description?: unknown; parameters?: { retry_after?: unknown } } = {};
-    try {
-      json = JSON.parse(ans.body) as typeof json;
-    } catch {
-      /* described by the status below */
+  }
+
+  /** Logged when it starts, when its text changes, then at most once per interval. */
+  function noteConfigError(msg: TelegramMessage, why: string): void {
+    configError = safe(why);
+    const t = now();
+    const attempts = (configLogged?.attempts ?? 0) + 1;
+    if (configLogged && configLogged.why === why && t - configLogged.at < configLogEvery) {
+      configLogged.attempts = attempts;
+      return;
     }
-    const desc = typeof json.description === "string" ? json.description : ans.body.slice(0, 200);
-    const why = `HTTP ${ans.status}${desc ? `: ${desc}` : ""}`;
-    if (ans.status === 200 && json.ok === true) return { kind: "sent" };
-    if (ans.status === 429) {
-      const ra = json.parameters?.retry_after;
-      if (typeof ra === "number" && Number.isFinite(ra) && ra >= 0) return { kind: "wait", ms: ra * 1000, why };
-      return { kind: "backoff", why };
-    }
-    if (ans.status >= 500) return { kind: "backoff", why };
-    if (ans.status === 400 && /can't parse entities/i.test(desc)) return { kind: "parse", why };
-    return { kind: "failed", why };
+    configLogged = { at: t, why, attempts: 0 };
+    log("error", "config_error", {
+      msg:
+        "telegram refuses delivery: check WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID " +
+        "(and that the bot may write to that chat); messages wait in the outbox and are retried",
+      error: why,
+      key: msg.key,
+      attempts,
+      waiting: waiting(),
+    });
   }
 
   async function deliver(msg: TelegramMessage): Promise<Outcome | null> {
     let plain = false;
-    /** 5xx and network failures in a row, for the backoff */
-    let failures = 0;
+    /** transient failures in a row, for the backoff */
+    let fails = 0;
     for (;;) {
       const r = await attempt(msg, plain);
-      if (drain.stopped) return r.kind === "sent" ? "sent" : null;
-      if (r.kind === "sent") return "sent";
+      if (drain.stopped || r.kind === "stopped") return r.kind === "sent" ? "sent" : null;
+      if (r.kind === "sent") {
+        if (configError !== null)
+          log("info", "config_error_cleared", { msg: "telegram delivers again", previousError: configError });
+        configError = null;
+        configLogged = null;
+        return "sent";
+      }
       st.lastError = safe(r.why);
       const base = {
         key: msg.key,
         action: msg.action,
         error: r.why,
-        ...(r.kind === "backoff" && r.stage ? { stage: r.stage } : {}),
+        ...(r.kind === "network" && r.stage ? { stage: r.stage } : {}),
       };
-      if (r.kind === "failed" || (r.kind === "parse" && plain)) {
+      if (r.kind === "refused" || (r.kind === "parse" && plain)) {
         log("error", "message_refused", { msg: "telegram message dropped: the Bot API refused it", ...base });
         return "failed";
       }
@@ -207,17 +240,25 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
         });
         continue;
       }
-      if (r.kind === "wait") {
+      failures[r.kind]++;
+      if (r.kind === "rate_limited" && r.retryAfterMs !== null) {
         log("warn", "rate_limited", {
-          msg: `telegram rate limit: waiting ${r.ms / 1000} s as told`,
-          waitMs: r.ms,
+          msg: `telegram rate limit: waiting ${r.retryAfterMs / 1000} s as told`,
+          waitMs: r.retryAfterMs,
           ...base,
         });
-        await wait(r.ms);
+        await wait(r.retryAfterMs);
         continue;
       }
-      const ms = backoffDelay(backoff, ++failures);
-      log("warn", "send_failed", { msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
+      const ms = backoffDelay(backoff, ++fails);
+      if (r.kind === "config") noteConfigError(msg, r.why);
+      else if (r.kind === "not_bot_api")
+        log("warn", "not_bot_api", {
+          msg: `telegram send failed: not a Bot API answer (a proxy or gateway?); retrying in ${ms / 1000} s`,
+          waitMs: ms,
+          ...base,
+        });
+      else log("warn", "send_failed", { msg: `telegram send failed; retrying in ${ms / 1000} s`, waitMs: ms, ...base });
       await wait(ms);
     }
   }
@@ -226,7 +267,8 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
   async function step(): Promise<boolean> {
     const msg = box.shift();
     if (!msg) return false;
-    const outcome = await deliver(msg);
+    current = msg;
+    const outcome = await deliver(msg).finally(() => (current = null));
     if (outcome === null) {
       st.dropped++;
       return false;
@@ -280,13 +322,20 @@ export function createTelegram(cfg: Config["telegram"], opts: TelegramOptions): 
       listeners.push(cb);
     },
     stats() {
-      return { ...st, depth: box.length, maxDepth: box.maxDepth, outboxMax: cfg.outboxMax };
+      return {
+        ...st,
+        attemptFailures: { ...failures },
+        configError,
+        depth: waiting(),
+        maxDepth: box.maxDepth,
+        outboxMax: cfg.outboxMax,
+      };
     },
     flush: (timeoutMs) => drain.flush(timeoutMs),
     stop: () =>
       drain.stop(
         () => {
-          for (const w of wakers) w();
+          for (const w of waits) w.abort();
           inflight?.abort();
         },
         () => {

@@ -12,6 +12,7 @@ export const EN = {
   kind_container_unhealthy: "Container is unhealthy",
   kind_dep_down: "Dependency unreachable",
   kind_source_error: "Watchdog source failing",
+  kind_delivery_failing: "Alerts are not being delivered",
   kind_metric: "Metric rule {rule}",
 
   entity_orch_down: "Component: {entity}",
@@ -21,6 +22,7 @@ export const EN = {
   entity_container_unhealthy: "Container: {entity}",
   entity_dep_down: "Dependency: {entity}",
   entity_source_error: "Source: {entity}",
+  entity_delivery_failing: "Channel: {entity}",
   entity_metric: "Series: {entity}",
 
   host: "Host: {host}",
@@ -43,6 +45,8 @@ export const EN = {
   todo_dep_down: "Check that {entity} is running and that {host} can reach it over the network.",
   todo_source_error:
     "The watchdog cannot see part of {host}: source {entity} is failing, so alerts it would raise may be missing. Check the probe's logs and this source's settings (permissions, socket path, URL).",
+  todo_delivery_failing:
+    "The watchdog on {host} cannot deliver through {entity}: the Bot API refuses its messages. Check WATCHDOG_TELEGRAM_BOT_TOKEN and WATCHDOG_TELEGRAM_CHAT_ID, and that the bot may write to that chat (unblock it, add it back). Alerts wait in the outbox until then.",
   todo_metric:
     "The orchestrator's metrics on {host} match rule {rule}. Look at the orchestrator's dashboard and logs for the cause.",
 

@@ -13,6 +13,7 @@ export const RU: Catalog = {
   kind_container_unhealthy: "Контейнер нездоров",
   kind_dep_down: "Зависимость недоступна",
   kind_source_error: "Сбой источника данных Watchdog",
+  kind_delivery_failing: "Оповещения не доставляются",
   kind_metric: "Правило метрик {rule}",
 
   entity_orch_down: "Компонент: {entity}",
@@ -22,6 +23,7 @@ export const RU: Catalog = {
   entity_container_unhealthy: "Контейнер: {entity}",
   entity_dep_down: "Зависимость: {entity}",
   entity_source_error: "Источник: {entity}",
+  entity_delivery_failing: "Канал: {entity}",
   entity_metric: "Временной ряд: {entity}",
 
   host: "Хост: {host}",
@@ -44,6 +46,8 @@ export const RU: Catalog = {
   todo_dep_down: "Проверьте, что зависимость {entity} запущена и что хост {host} может до неё достучаться по сети.",
   todo_source_error:
     "Watchdog не видит часть хоста {host}: источник {entity} даёт сбой, поэтому оповещения от него могут не прийти. Проверьте логи зонда и настройки этого источника (права, путь к сокету, URL).",
+  todo_delivery_failing:
+    "Watchdog на {host} не может доставить сообщения через {entity}: Bot API их отклоняет. Проверьте WATCHDOG_TELEGRAM_BOT_TOKEN и WATCHDOG_TELEGRAM_CHAT_ID и что бот может писать в этот чат (разблокируйте его, добавьте снова). До тех пор оповещения ждут в очереди.",
   todo_metric:
     "Метрики оркестратора на хосте {host} подпадают под правило {rule}. Ищите причину в дашборде и логах оркестратора.",
 

@@ -26,6 +26,7 @@ export const KNOWN_KINDS = [
   "container_unhealthy",
   "dep_down",
   "source_error",
+  "delivery_failing",
 ] as const;
 type KnownKind = (typeof KNOWN_KINDS)[number];
 type KindGroup = KnownKind | "metric";

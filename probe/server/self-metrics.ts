@@ -28,7 +28,13 @@ export interface ProbeFigures {
   /** last tick's duration per source (null when it has not run) and errors since start */
   sources: Array<{ name: string; lastMs: number | null; errorsTotal: number }>;
   /** null when Telegram is not configured */
-  telegram: { deliveries: Record<string, number>; outboxDepth: number; droppedTotal: number } | null;
+  telegram: {
+    deliveries: Record<string, number>;
+    outboxDepth: number;
+    droppedTotal: number;
+    /** attempts that failed without a verdict on the message, by reason (config, not_bot_api…) */
+    failedAttempts?: Record<string, number>;
+  } | null;
   /** null when Alertmanager is not configured */
   /** typed, not a free map: an outcome under another name would not be the one the help text lists */
   alertmanager?: { posts: Record<"sent" | "failed" | "dropped", number> } | null;
@@ -49,6 +55,8 @@ const ACTIONS: Action[] = ["alert", "repeat", "recovery"];
 const OUTCOMES = ["sent", "failed"];
 /** Alertmanager's posts also count those its queue gave up (full, or unsent at shutdown); Telegram has a family for that. */
 const AM_OUTCOMES = [...OUTCOMES, "dropped"];
+/** Why a Telegram attempt failed without a verdict; each listed at 0 from the start. */
+const ATTEMPT_REASONS = ["config", "not_bot_api", "rate_limited", "server_error", "network"] as const;
 
 /** One state per signal key: the snapshot's signals, plus alerts whose signal is no longer listed. */
 export function signalStates(s: Snapshot): Array<{ kind: string; entity: string; active: boolean }> {
@@ -225,6 +233,13 @@ export function renderSelfMetrics(f: ProbeFigures): string {
       "Telegram reminders dropped because the outbox overflowed.",
       [[{}, f.telegram.droppedTotal]],
     );
+    if (f.telegram.failedAttempts)
+      e.family(
+        "watchdog_telegram_failed_attempts_total",
+        "counter",
+        "Telegram send attempts that failed and will be retried, by reason: config (the Bot API refuses the token or chat; messages wait), not_bot_api (a proxy or gateway answered), rate_limited, server_error, network.",
+        outcomes(f.telegram.failedAttempts, [...ATTEMPT_REASONS], "reason"),
+      );
   }
   if (f.alertmanager) {
     e.family(

@@ -1,7 +1,8 @@
 // A local stand-in for the Telegram Bot API (no outside network here): a real HTTP
 // server on 127.0.0.1 that answers `POST /bot<token>/sendMessage` the way
 // https://core.telegram.org/bots/api documents it, records what it received, and can
-// be told to misbehave (429, 5xx, parse errors, connection resets, hangs).
+// be told to misbehave (429, 5xx, parse errors, a wrong chat or token, a blocked bot,
+// a proxy's HTML page, connection resets, hangs).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
@@ -14,6 +15,12 @@ export type FakeAnswer =
   | { kind: "status"; status: number; description?: string }
   /** 400 can't parse entities, whatever the text */
   | { kind: "parse_error" }
+  /** the Bot API's own refusals when the configuration is wrong, word for word */
+  | { kind: "chat_not_found" }
+  | { kind: "unauthorized" }
+  | { kind: "blocked" }
+  /** not the Bot API: a proxy or gateway in front of it answers with an HTML page (a 302 to a login page) */
+  | { kind: "proxy_html"; status: 200 | 302 | 404 | 502 }
   /** the connection is destroyed without an answer */
   | { kind: "reset" }
   /** the request is read and never answered */
@@ -52,6 +59,14 @@ export interface FakeTelegram {
   waitFor(pred: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a corporate proxy or a gateway sends instead of the Bot API's JSON. */
+const PROXY_PAGES: Record<200 | 302 | 404 | 502, string> = {
+  200: "<!DOCTYPE html>\n<html><head><title>Access policy</title></head><body><h1>Please accept the acceptable use policy</h1></body></html>\n",
+  302: '<html><head><title>302 Found</title></head><body><a href="https://proxy.corp.example/login">Found</a></body></html>\n',
+  404: "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+  502: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+};
 
 /** Bot API limit on a message's visible text. */
 const MAX_TEXT = 4096;
@@ -210,6 +225,28 @@ export async function startFakeTelegram(opts: { token?: string; now?: () => numb
           scripted.status,
           scripted.description ?? (scripted.status >= 500 ? "Internal Server Error" : "Bad Request"),
         );
+      }
+      if (scripted?.kind === "chat_not_found") {
+        answer(400);
+        return fail(res, 400, "Bad Request: chat not found");
+      }
+      if (scripted?.kind === "unauthorized") {
+        answer(401);
+        return fail(res, 401, "Unauthorized");
+      }
+      if (scripted?.kind === "blocked") {
+        answer(403);
+        return fail(res, 403, "Forbidden: bot was blocked by the user");
+      }
+      if (scripted?.kind === "proxy_html") {
+        answer(scripted.status);
+        const page = PROXY_PAGES[scripted.status];
+        res.writeHead(scripted.status, {
+          "content-type": "text/html; charset=utf-8",
+          "content-length": Buffer.byteLength(page),
+          ...(scripted.status === 302 ? { location: "https://proxy.corp.example/login?next=%2Fbot" } : {}),
+        });
+        return res.end(page);
       }
       if (scripted?.kind === "parse_error") {
         answer(400);

@@ -23,6 +23,29 @@ describe("fake Bot API", () => {
     expect(fake.messages[0]).toMatchObject({ visible: "hi & bye", parseMode: "HTML" });
   });
 
+  it("answers the Bot API's own words for a wrong chat, a wrong token, a blocked bot", async () => {
+    fake.script({ kind: "chat_not_found" }, { kind: "unauthorized" }, { kind: "blocked" });
+    const got = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await send({ chat_id: 42, text: "x" });
+      got.push([r.status, JSON.parse(r.body) as unknown]);
+    }
+    expect(got).toEqual([
+      [400, { ok: false, error_code: 400, description: "Bad Request: chat not found" }],
+      [401, { ok: false, error_code: 401, description: "Unauthorized" }],
+      [403, { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" }],
+    ]);
+  });
+
+  it.each([200, 302, 404] as const)("plays a proxy answering %i with an HTML page", async (status) => {
+    fake.script({ kind: "proxy_html", status });
+    const r = await send({ chat_id: 42, text: "x" });
+    expect(r.status).toBe(status);
+    expect(r.contentType).toMatch(/^text\/html/);
+    expect(r.body).toMatch(/^<(!DOCTYPE )?html/i);
+    expect(() => JSON.parse(r.body) as unknown).toThrow();
+  });
+
   it("answers 401 Unauthorized for a wrong token", async () => {
     const r = await send({ chat_id: 42, text: "x" }, "1:nope");
     expect(r.status).toBe(401);

@@ -17,7 +17,9 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.url === "/huge") return res.end(`{"ok":true,"pad":"${"x".repeat(300 * 1024)}"}`);
-      res.writeHead(req.headers["content-type"] === "application/json" ? 200 : 415);
+      res.writeHead(req.headers["content-type"] === "application/json" ? 200 : 415, {
+        "content-type": "application/json",
+      });
       res.end(`{"ok":true,"got":${Buffer.concat(chunks).toString("utf8")}}`);
     });
   });
@@ -30,10 +32,11 @@ afterAll(async () => {
 });
 
 describe("postJson", () => {
-  it("posts JSON and returns the status and body", async () => {
+  it("posts JSON and returns the status, body and content type", async () => {
     expect(await postJson(`${url}/x`, { a: 1 }, { timeoutMs: 5000, target })).toEqual({
       status: 200,
       body: '{"ok":true,"got":{"a":1}}',
+      contentType: "application/json",
     });
   });
 

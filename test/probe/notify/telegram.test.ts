@@ -177,9 +177,9 @@ describe("telegram channel against the fake Bot API", () => {
     ]);
   });
 
-  it("drops a message the Bot API refuses with another 4xx, logs why, and goes on", async () => {
+  it("drops a message the Bot API refuses for itself (too long), logs why, and goes on", async () => {
     const { tg, outcomes } = channel();
-    fake.script({ kind: "status", status: 403, description: "Forbidden: bot was blocked by the user" });
+    fake.script({ kind: "status", status: 400, description: "Bad Request: message is too long" });
     tg.enqueue(msg("refused"));
     tg.enqueue(msg("fine", "recovery"));
     await tg.flush(5000);
@@ -187,10 +187,15 @@ describe("telegram channel against the fake Bot API", () => {
       ["refused", "alert", "failed"],
       ["fine", "recovery", "sent"],
     ]);
-    expect(fake.requests).toHaveLength(2); // no retry of the 403
-    expect(logs.some((l) => l.level === "error" && String(l.error).includes("403: Forbidden: bot was blocked"))).toBe(
-      true,
-    );
+    expect(fake.requests).toHaveLength(2); // no retry of that 400
+    expect(
+      logs.some(
+        (l) =>
+          l.event === "message_refused" &&
+          String(l.msg).includes("the Bot API refused it") &&
+          String(l.error).includes("400: Bad Request: message is too long"),
+      ),
+    ).toBe(true);
     expect(tg.stats()).toMatchObject({ failed: 1, sent: 1 });
   });
 
@@ -292,7 +297,8 @@ describe("the bot token never leaves in a log line or error text", () => {
     const tg = createTelegram({ botToken: wrong, chatId: "1", apiUrl: fake.apiUrl, outboxMax: 5 }, { log });
     started.push(tg);
     tg.enqueue(msg("x"));
-    await tg.flush(5000);
+    await waitUntil(() => logs.some((l) => l.event === "config_error"));
+    await tg.stop();
     expect(fake.requests[0]).toMatchObject({ tokenOk: false, answer: 401 });
     expect(logs.some((l) => String(l.error).includes("401: Unauthorized"))).toBe(true);
     expect(JSON.stringify(logs)).not.toContain("wrong-Token_ABCDEFGHIJKLMNOP");

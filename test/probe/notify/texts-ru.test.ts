@@ -18,6 +18,8 @@ const ctx = { hostname: "ci-runner-3", cooldownS: 1800 };
 const ALLOW = new Set([
   "Watchdog",
   "Telegram",
+  "Bot",
+  "API",
   "PID",
   "pid",
   "ppid",
@@ -44,6 +46,9 @@ const proc: ProcessInfo = {
   argv: ["python", "-m", "pytest", "tests/test_x.py", "-k", "slow"],
   cmdline: "python -m pytest tests/test_x.py -k slow",
 };
+
+/** the Bot API's words, data like any error text */
+const TG_ERROR = "HTTP 403: Forbidden: bot was blocked by the user";
 
 /** One call of every SignalTexts entry, so a new one without a Russian text fails here. */
 function everyText(tx: SignalTexts): Record<keyof SignalTexts, string> {
@@ -88,6 +93,9 @@ function everyText(tx: SignalTexts): Record<keyof SignalTexts, string> {
     containerHealthFailing: tx.containerHealthFailing(4, "orch"),
     noHealthCheck: tx.noHealthCheck,
     noContainer: tx.noContainer,
+    deliveryFailingTitle: tx.deliveryFailingTitle("Telegram", TG_ERROR),
+    deliveryFailingDetail: tx.deliveryFailingDetail(3),
+    deliveryWorks: tx.deliveryWorks("Telegram"),
   };
 }
 
@@ -121,6 +129,7 @@ function signals(tx: SignalTexts): Signal[] {
     makeSignal("dep_down", "postgres", true, "critical", all.depTitle, all.depFailed),
     makeSignal("source_error", "host:/data", true, "warning", all.diskUnreadableTitle, all.diskUnreadableDetail),
     makeSignal("source_error", "docker", true, "warning", all.sourceFailed, ERROR),
+    makeSignal("delivery_failing", "telegram", true, "critical", all.deliveryFailingTitle, all.deliveryFailingDetail),
     makeSignal("container_down", "orch", false, "critical", all.noContainer, Object.values(all).join("\n")),
   ];
 }
@@ -170,6 +179,10 @@ const DATA = [
   "S",
   "WATCHDOG_DISK_PATHS",
   "WATCHDOG_DISK_CEILING_PCT",
+  TG_ERROR,
+  "telegram",
+  "WATCHDOG_TELEGRAM_BOT_TOKEN",
+  "WATCHDOG_TELEGRAM_CHAT_ID",
 ];
 
 describe("Russian probe texts", () => {
