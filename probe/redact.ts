@@ -200,8 +200,18 @@ function maskAuthority(authority: string): string {
   return tokenLike(userinfo) ? `${MASK}${hostport}` : authority;
 }
 
+/**
+ * Joined strings are ropes in V8 and charCodeAt walks the rope on every call: a scan over
+ * one is quadratic-ish. Converting to a number flattens the string in place first.
+ */
+function flat(s: string): string {
+  if (s.length > 256) Number(s);
+  return s;
+}
+
 /** Masks the userinfo of every `scheme://` (scheme `[a-z][a-z0-9+.-]*`), one pass. */
 function redactAuthorities(s: string): string {
+  flat(s);
   let out = "";
   let done = 0; // s[0, done) is already in out
   let from = 0;
@@ -225,6 +235,7 @@ function redactAuthorities(s: string): string {
 
 /** Masks `?name=value` / `&name=value` / `;name=value` when the name is a secret's, one pass. */
 function redactQuery(s: string): string {
+  flat(s);
   let out = "";
   let done = 0;
   let i = 0;
