@@ -362,7 +362,13 @@ function redactCore(word: string, st: State): string {
       st.curlUser = true;
       return prefix + core;
     }
-    if (st.tool === "mysql" && core.startsWith("-p") && !core.startsWith("-port") && core.length > 2 && !/\s/.test(core))
+    if (
+      st.tool === "mysql" &&
+      core.startsWith("-p") &&
+      !core.startsWith("-port") &&
+      core.length > 2 &&
+      !/\s/.test(core)
+    )
       return prefix + "-p" + maskWord(core.slice(2));
     if (core.startsWith("-D")) {
       const eq = envEq(core, 2);
