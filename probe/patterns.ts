@@ -32,7 +32,7 @@ type Inst =
   | { op: typeof ASSERT; kind: "^" | "$" | "b" | "B" }
   | { op: typeof MATCH };
 
-export interface LinearMatch {
+interface LinearMatch {
   index: number;
   /** the matched text, as `RegExp.exec(...)[0]` */
   text: string;

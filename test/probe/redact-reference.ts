@@ -1,8 +1,11 @@
+// The oracle for test/probe/redact.test.ts: probe/redact.ts as it was before its regexes were
+// replaced by single-pass scanners (several of these regexes are quadratic on hostile text,
+// a 128 KiB `?a?a…` takes seconds). Same rules, so on short inputs the outputs must be equal.
 // Masks secrets in command lines before any channel (stream, Telegram, logs, /metrics)
 // sees them. Pure. The rules lean on the *name* next to a value (a flag, an env-style
 // NAME=, a header, a URL's userinfo), so test names, paths and `-k` expressions stay
 // readable: only a value that sits where a secret sits is replaced by `***`.
-export const MASK = "***";
+const MASK = "***";
 
 /** Last name segments that describe *where* a secret is, not the secret itself. */
 const EXEMPT_LAST = new Set([
@@ -98,7 +101,7 @@ function segments(name: string): string[] {
  * `strictKey`: a bare `key` is only a secret when qualified (`--api-key`, not `--key`);
  * env-style names (`STRIPE_KEY=`) are not strict.
  */
-export function isSecretName(name: string, strictKey = true): boolean {
+function isSecretName(name: string, strictKey = true): boolean {
   const segs = segments(name);
   const last = segs[segs.length - 1];
   if (last === undefined || EXEMPT_LAST.has(last)) return false;
