@@ -282,7 +282,8 @@ const HOSTILE_BITS = [
 const hostile = fc.array(fc.constantFrom(...HOSTILE_BITS), { maxLength: 30 }).map((b) => b.join(""));
 // The same without the words that make the *next* word a secret (`Bearer`, `--token `), which
 // would rightly mask the value's flag itself.
-const PENDING = new Set(["Bearer", "Authorization:", "--token ", "--"]);
+// (`token:` is a header name too.)
+const PENDING = new Set(["Bearer", "Authorization:", "--token ", "--", ":"]);
 const neutral = fc
   .array(fc.constantFrom(...HOSTILE_BITS.filter((b) => !PENDING.has(b))), { maxLength: 30 })
   .map((b) => b.join(""));
