@@ -1,6 +1,7 @@
 // How the text of one WATCHDOG_* variable becomes a value. Pure: each parser gets the raw
 // text and a `refuse` that records why it is refused (config.ts adds the variable's name).
 import { parseMetricRules, type MetricRule } from "./metric-rules.js";
+import { compileLinear, type LinearRegex } from "./patterns.js";
 
 export interface Dep {
   name: string;
@@ -8,7 +9,7 @@ export interface Dep {
   port: number;
 }
 export type ProcPattern =
-  { kind: "substring"; text: string; source: string } | { kind: "regex"; re: RegExp; source: string };
+  { kind: "substring"; text: string; source: string } | { kind: "regex"; re: LinearRegex; source: string };
 
 /** Records why the text is refused; what it returns is never used. */
 type Refuse = (why: string) => never;
@@ -95,7 +96,8 @@ export const patterns: ValueParser<ProcPattern[]> = (v, refuse) => {
     }
     const [, body = "", flags = ""] = m;
     try {
-      out.push({ kind: "regex", re: new RegExp(body, flags.replace(/[gy]/g, "")), source: t });
+      // linear-time matching whatever the command line: see patterns.ts
+      out.push({ kind: "regex", re: compileLinear(body, flags), source: t });
     } catch (e) {
       return refuse(`invalid regex ${t}: ${(e as Error).message}`);
     }

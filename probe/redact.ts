@@ -112,8 +112,43 @@ export function isSecretName(name: string, strictKey = true): boolean {
   return segs.some((s) => SECRET_ANYWHERE.has(s));
 }
 
-const QUOTES_HEAD = /^['"`(]*/;
-const QUOTES_TAIL = /['"`);,]*$/;
+// Every scan below is a single pass: a regex such as /['"`);,]*$/ retries from each
+// position of a run of quotes, which is quadratic on a hostile command line.
+const HEAD_CHARS = "'\"`(";
+const TAIL_CHARS = "'\"`);,";
+
+/** Length of the run of quote-like characters that opens `s`. */
+function headLen(s: string): number {
+  let i = 0;
+  while (i < s.length && HEAD_CHARS.includes(s.charAt(i))) i++;
+  return i;
+}
+
+/** `s` without the run of closing quotes, brackets and commas at its end. */
+function stripTail(s: string): string {
+  let j = s.length;
+  while (j > 0 && TAIL_CHARS.includes(s.charAt(j - 1))) j--;
+  return s.slice(0, j);
+}
+
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** `[A-Za-z0-9_.-]`: the characters after the first of a flag or env name. */
+const isNameChar = (c: number): boolean => isAlpha(c) || isDigit(c) || c === 95 || c === 46 || c === 45;
+
+/** End of the name run `[A-Za-z0-9_.-]*` that starts at `i`. */
+function nameEnd(s: string, i: number): number {
+  while (i < s.length && isNameChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** `NAME=value` with NAME `[A-Za-z_][A-Za-z0-9_.-]*` from `from`: the index of `=`, or -1. */
+function envEq(s: string, from: number): number {
+  const c = s.charCodeAt(from);
+  if (!(isAlpha(c) || c === 95)) return -1;
+  const e = nameEnd(s, from + 1);
+  return s.charCodeAt(e) === 61 ? e : -1;
+}
 
 /** The quote a word opens and does not close (`'two` of `'two words'`), if any. */
 function openQuote(word: string): string | null {
@@ -128,9 +163,9 @@ function openQuote(word: string): string | null {
  * words are masked up to the closing one.
  */
 function maskWord(word: string, st?: State): string {
-  const head = QUOTES_HEAD.exec(word)![0];
+  const head = word.slice(0, headLen(word));
   const rest = word.slice(head.length);
-  const tail = QUOTES_TAIL.exec(rest)![0];
+  const tail = rest.slice(stripTail(rest).length);
   if (st) st.quote = openQuote(word);
   return head + MASK + tail;
 }
@@ -141,37 +176,104 @@ function tokenLike(user: string): boolean {
   return user.length >= 20 && /\d/.test(user) && /[a-z]/i.test(user);
 }
 
-const URL_AUTHORITY = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#'"]*)/gi;
-const URL_QUERY_PARAM = /([?&;])([^=&#\s'"]+)=([^&#\s'"]*)/g;
+const isSchemeChar = (c: number): boolean => isAlpha(c) || isDigit(c) || c === 43 || c === 46 || c === 45;
+/** Characters that end a URL's authority (`[\s/?#'"]`) or a query parameter (`[&#\s'"]`). */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return WIDE_SPACE.test(String.fromCharCode(c));
+}
+const WIDE_SPACE = /\s/;
+const endsAuthority = (c: number): boolean => c === 47 || c === 63 || c === 35 || c === 39 || c === 34 || isSpace(c);
+const endsParam = (c: number): boolean => c === 38 || c === 35 || c === 39 || c === 34 || isSpace(c);
+
+/** The authority of `scheme://authority`, masked if it holds a password or a token. */
+function maskAuthority(authority: string): string {
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return authority;
+  const userinfo = authority.slice(0, at);
+  const hostport = authority.slice(at);
+  const colon = userinfo.indexOf(":");
+  if (colon >= 0) {
+    const pass = userinfo.slice(colon + 1);
+    return pass ? `${userinfo.slice(0, colon)}:${MASK}${hostport}` : authority;
+  }
+  return tokenLike(userinfo) ? `${MASK}${hostport}` : authority;
+}
+
+/**
+ * Joined strings are ropes in V8 and charCodeAt walks the rope on every call: a scan over
+ * one is quadratic-ish. Converting to a number flattens the string in place first.
+ */
+function flat(s: string): string {
+  if (s.length > 256) Number(s);
+  return s;
+}
+
+/** Masks the userinfo of every `scheme://` (scheme `[a-z][a-z0-9+.-]*`), one pass. */
+function redactAuthorities(s: string): string {
+  flat(s);
+  let out = "";
+  let done = 0; // s[0, done) is already in out
+  let from = 0;
+  for (;;) {
+    const sep = s.indexOf("://", from);
+    if (sep < 0) break;
+    // the scheme is the run of scheme characters before `://`, from its first letter on;
+    // the run cannot cross a `:`, so walking back is linear over the whole string
+    let k = sep;
+    while (k > done && isSchemeChar(s.charCodeAt(k - 1))) k--;
+    while (k < sep && !isAlpha(s.charCodeAt(k))) k++;
+    from = sep + 1;
+    if (k === sep) continue;
+    let e = sep + 3;
+    while (e < s.length && !endsAuthority(s.charCodeAt(e))) e++;
+    out += s.slice(done, sep + 3) + maskAuthority(s.slice(sep + 3, e));
+    done = from = e;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/** Masks `?name=value` / `&name=value` / `;name=value` when the name is a secret's, one pass. */
+function redactQuery(s: string): string {
+  flat(s);
+  let out = "";
+  let done = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 63 && c !== 38 && c !== 59) {
+      i++;
+      continue;
+    }
+    // the name is `[^=&#\s'"]+`; every `?` or `;` inside that run ends at the same place,
+    // so when this start fails they all do and the scan resumes at the run's end
+    let e = i + 1;
+    while (e < s.length && s.charCodeAt(e) !== 61 && !endsParam(s.charCodeAt(e))) e++;
+    if (e === i + 1 || s.charCodeAt(e) !== 61) {
+      i = e;
+      continue;
+    }
+    let v = e + 1;
+    while (v < s.length && !endsParam(s.charCodeAt(v))) v++;
+    const name = s.slice(i + 1, e);
+    if (v > e + 1 && isSecretName(name, false)) {
+      out += s.slice(done, e + 1) + MASK;
+      done = v;
+    }
+    i = v;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
 
 /** `postgres://u:p@h` → `postgres://u:***@h`; `https://ghp_…@github.com` → `https://***@github.com`; `?token=x` → `?token=***`. */
 export function redactUrls(s: string): string {
   if (!s.includes("://")) return s;
-  let out = s.replace(URL_AUTHORITY, (all, scheme: string, authority: string) => {
-    const at = authority.lastIndexOf("@");
-    if (at < 0) return all;
-    const userinfo = authority.slice(0, at);
-    const hostport = authority.slice(at);
-    const colon = userinfo.indexOf(":");
-    if (colon >= 0) {
-      const pass = userinfo.slice(colon + 1);
-      return pass ? `${scheme}${userinfo.slice(0, colon)}:${MASK}${hostport}` : all;
-    }
-    return tokenLike(userinfo) ? `${scheme}${MASK}${hostport}` : all;
-  });
-  if (out.includes("?") || out.includes("&")) {
-    out = out.replace(URL_QUERY_PARAM, (all, sep: string, name: string, value: string) =>
-      value && isSecretName(name, false) ? `${sep}${name}=${MASK}` : all,
-    );
-  }
-  return out;
+  const out = redactAuthorities(s);
+  return out.includes("?") || out.includes("&") ? redactQuery(out) : out;
 }
 
 const AUTH_SCHEMES = new Set(["bearer", "basic", "token", "digest", "negotiate", "bot", "apikey"]);
 const HEADER_WORD = /^([A-Za-z][A-Za-z0-9-]*):(.*)$/;
-const ENV_WORD = /^([A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]*)$/;
-const JAVA_PROP = /^(-D)([A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]*)$/;
-const LONG_FLAG = /^(--?[A-Za-z][A-Za-z0-9_.-]*)(=([\s\S]*))?$/;
 
 function isSecretHeader(name: string): boolean {
   const n = name.toLowerCase();
@@ -224,10 +326,10 @@ function redactWord(word: string, st: State): string {
     return maskWord(word, st);
   }
   if (pending === "credential") return maskWord(word, st);
-  const core = word.replace(QUOTES_HEAD, "");
+  const core = word.slice(headLen(word));
   const head = word.slice(0, word.length - core.length);
   if (pending === "headerValue") {
-    if (AUTH_SCHEMES.has(core.replace(QUOTES_TAIL, "").toLowerCase())) {
+    if (AUTH_SCHEMES.has(stripTail(core).toLowerCase())) {
       st.pending = "credential";
       return word;
     }
@@ -246,50 +348,73 @@ function redactWord(word: string, st: State): string {
   return head + redactCore(core, st);
 }
 
-function redactCore(core: string, st: State): string {
-  if (/^bearer$/i.test(core)) {
-    st.pending = "credential";
-    return core;
-  }
-  if (st.tool === "curl" && (core === "-u" || core === "--user" || core === "--proxy-user" || core === "-U")) {
-    st.curlUser = true;
-    return core;
-  }
-  if (st.tool === "mysql" && /^-p[^\s]+$/.test(core) && !core.startsWith("-port"))
-    return "-p" + maskWord(core.slice(2));
-  const prop = JAVA_PROP.exec(core);
-  if (prop) {
-    const [, d, name, value] = prop;
-    return `${d}${name}=${isSecretName(name!, false) && value ? maskWord(value, st) : redactUrls(value!)}`;
-  }
-  if (core.startsWith("-")) {
-    const flag = LONG_FLAG.exec(core);
-    // only long flags carry secrets by name; `-k expr`, `-p 8080` stay as they are
-    if (!flag || !flag[1]!.startsWith("--")) return redactUrls(core);
-    const name = flag[1]!;
-    const value = flag[3];
-    if (value === undefined) {
-      if (isSecretName(name, true)) st.pending = "flagValue";
-      return core;
+function redactCore(word: string, st: State): string {
+  // `--env=--header=X` nests flags: a loop, not recursion, so a word of 32k `--a=` neither
+  // overflows the stack nor rescans its tail once per level
+  let prefix = "";
+  let core = word;
+  for (;;) {
+    if (/^bearer$/i.test(core)) {
+      st.pending = "credential";
+      return prefix + core;
     }
-    if (isSecretName(name, true)) return value ? `${name}=${maskWord(value, st)}` : core;
-    return `${name}=${redactCore(value, st)}`; // `--env=TOKEN=x`, `--header=Authorization:`
+    if (st.tool === "curl" && (core === "-u" || core === "--user" || core === "--proxy-user" || core === "-U")) {
+      st.curlUser = true;
+      return prefix + core;
+    }
+    if (
+      st.tool === "mysql" &&
+      core.startsWith("-p") &&
+      !core.startsWith("-port") &&
+      core.length > 2 &&
+      !/\s/.test(core)
+    )
+      return prefix + "-p" + maskWord(core.slice(2));
+    if (core.startsWith("-D")) {
+      const eq = envEq(core, 2);
+      if (eq >= 0) {
+        const name = core.slice(2, eq);
+        const value = core.slice(eq + 1);
+        const masked = isSecretName(name, false) && value ? maskWord(value, st) : redactUrls(value);
+        return `${prefix}-D${name}=${masked}`;
+      }
+    }
+    if (!core.startsWith("-")) return prefix + redactPlain(core, st);
+    // only long flags carry secrets by name; `-k expr`, `-p 8080` stay as they are
+    const dashes = core.startsWith("--") ? 2 : 1;
+    const e = isAlpha(core.charCodeAt(dashes)) ? nameEnd(core, dashes + 1) : -1;
+    const flagLike = e > 0 && (e === core.length || core.charCodeAt(e) === 61);
+    if (!flagLike || dashes === 1) return prefix + redactUrls(core);
+    const name = core.slice(0, e);
+    if (e === core.length) {
+      if (isSecretName(name, true)) st.pending = "flagValue";
+      return prefix + core;
+    }
+    const value = core.slice(e + 1);
+    if (isSecretName(name, true)) return prefix + (value ? `${name}=${maskWord(value, st)}` : core);
+    prefix += `${name}=`; // `--env=TOKEN=x`, `--header=Authorization:`
+    core = value;
   }
-  const env = ENV_WORD.exec(core);
-  if (env) {
-    const [, name, value] = env;
-    if (isSecretName(name!, false) && value) return `${name}=${maskWord(value, st)}`;
-    return `${name}=${redactUrls(value!)}`;
+}
+
+/** A word that is not a flag: `NAME=value`, `Header: value`, or text that may hold URLs. */
+function redactPlain(core: string, st: State): string {
+  const eq = envEq(core, 0);
+  if (eq >= 0) {
+    const name = core.slice(0, eq);
+    const value = core.slice(eq + 1);
+    if (isSecretName(name, false) && value) return `${name}=${maskWord(value, st)}`;
+    return `${name}=${redactUrls(value)}`;
   }
   if (!core.includes("://")) {
-    const header = HEADER_WORD.exec(core.replace(QUOTES_TAIL, ""));
+    const header = HEADER_WORD.exec(stripTail(core));
     if (header && isSecretHeader(header[1]!)) {
       const value = core.slice(header[1]!.length + 1);
-      if (value.replace(QUOTES_TAIL, "") === "") {
+      if (stripTail(value) === "") {
         st.pending = "headerValue";
         return core;
       }
-      if (AUTH_SCHEMES.has(value.replace(QUOTES_TAIL, "").toLowerCase())) {
+      if (AUTH_SCHEMES.has(stripTail(value).toLowerCase())) {
         st.pending = "credential";
         return core;
       }

@@ -84,6 +84,7 @@ await bench("idle probe RSS after a minute", "bench/idle-rss.ts", quick ? ["--se
 await bench("probe RSS at 10,000 processes and 32 clients", "bench/rss.ts", quick ? ["--processes", "2000"] : []);
 await bench("extension activation", "bench/activation.ts");
 await bench("metrics text parser", "bench/prom-parse.ts");
+await bench("linear-time text work at 128 KiB", "bench/text-linear.ts");
 await bench("soak", "test/soak/run.ts", quick ? ["--ticks", "2000"] : []);
 
 const ms = (n) => (n == null ? "—" : `${n.toFixed(1)} ms`);
@@ -171,6 +172,14 @@ for (const r of results["prom-parse"]?.rows ?? []) {
     `1 MiB ${ms(r.oneMiBMs)}, 8 MiB ${ms(r.eightMiBMs)}`,
     `${x(r.eightMiBMs, r.oneMiBMs)} for 8× the bytes (linear: ≈8×)`,
     "`npx tsx bench/prom-parse.ts`",
+  ]);
+}
+for (const r of results["text-linear"]?.rows ?? []) {
+  rows.push([
+    `${r.what}, 128 KiB command line`,
+    `${ms(r.ms)} (8 KiB ${ms(r.smallMs)})`,
+    `${x(r.ms, r.smallMs)} for 16× the bytes (linear: ≈16×); one indexOf scan ${r.refMs.toFixed(3)} ms; goal < 5 ms`,
+    "`npx tsx bench/text-linear.ts`",
   ]);
 }
 const s = results.soak;

@@ -110,9 +110,8 @@ export function matchCmdline(
     } else {
       const hay = getSpaced();
       if (hay.length === 0) continue;
-      p.re.lastIndex = 0;
       const m = p.re.exec(hay);
-      if (m) return { pattern: p, text: m[0] || p.source };
+      if (m) return { pattern: p, text: m.text || p.source };
     }
   }
   return null;

@@ -62,7 +62,7 @@ describe("parseConfig", () => {
     expect(c.metrics.rules[0]).toMatchObject({ name: "hung", metric: "orch_agent_hung", op: ">", value: 0 });
     const [sub, re] = c.proc.patterns;
     expect(sub).toMatchObject({ kind: "substring", text: "pytest" });
-    expect(re?.kind === "regex" && re.re.test("PY.TEST")).toBe(true);
+    expect(re?.kind === "regex" && re.re.exec("PY.TEST")?.text).toBe("PY.TEST");
     expect(c.disk.paths).toEqual(["/", "/data"]);
     expect(c.docker.containers).toEqual(["orchestrator", "redis"]);
     expect(c.deps.targets).toEqual([
@@ -86,6 +86,27 @@ describe("parseConfig", () => {
     expect(errs.find((e) => e.startsWith("WATCHDOG_PROC_AGE_MIN:"))).toMatch(/at least 0/);
     expect(errs.find((e) => e.startsWith("WATCHDOG_PROC_PATTERNS:"))).toMatch(/invalid regex/);
     expect(errs.find((e) => e.startsWith("WATCHDOG_METRICS_URL:"))).toMatch(/not a valid URL/);
+  });
+
+  it("accepts /(a+)+$/ and matches it in one pass over a hostile command line", () => {
+    const [p] = ok({ WATCHDOG_PROC_PATTERNS: "/(a+)+$/" }).proc.patterns;
+    // JavaScript's RegExp does not return from this call (exponential backtracking)
+    expect(p?.kind === "regex" && p.re.exec(`pytest ${"a".repeat(4096)}!`)).toBe(null);
+    expect(p?.kind === "regex" && p.re.exec("pytest aaa")?.text).toBe("aaa");
+  });
+
+  it("refuses the regex syntax that needs backtracking, naming the variable and why", () => {
+    for (const [pattern, why] of [
+      ["/(a)\\1/", /backreference/],
+      ["/(?=pytest)py/", /lookaround/],
+      ["/(?<!x)pytest/", /lookaround/],
+      ["/pytest/u", /flag u/],
+    ] as const) {
+      const errs = errors({ WATCHDOG_PROC_PATTERNS: pattern });
+      expect(errs).toHaveLength(1);
+      expect(errs[0]).toMatch(/^WATCHDOG_PROC_PATTERNS: invalid regex/);
+      expect(errs[0]).toMatch(why);
+    }
   });
 
   it("catches a typo in a variable name", () => {

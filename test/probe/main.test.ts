@@ -76,6 +76,12 @@ describe("node dist/probe.js", () => {
     expect(p.err()).toContain("WATCHDOG_PROC_PATTERNS: invalid regex");
   });
 
+  it("stops at start with exit code 2 on a pattern that needs backtracking, saying why", async () => {
+    const p = run({ WATCHDOG_PROC_PATTERNS: "pytest,/(\\w+)\\1/" });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/WATCHDOG_PROC_PATTERNS: invalid regex \/\(\\w\+\)\\1\/: a backreference/);
+  });
+
   it("streams hello and a snapshot of a fake /proc, then stops cleanly on SIGTERM", async () => {
     const p = run({
       WATCHDOG_PROC_ENABLED: "true",

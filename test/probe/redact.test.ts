@@ -248,3 +248,91 @@ describe("no secret survives, whatever its value (property)", () => {
     );
   });
 });
+
+// Adversarial command lines: the characters the redaction rules key on, in every order.
+const HOSTILE_BITS = [
+  "?",
+  "&",
+  "=",
+  ";",
+  "://",
+  "'",
+  '"',
+  "`",
+  "(",
+  ")",
+  ",",
+  "@",
+  ":",
+  "-",
+  "--",
+  "--a=",
+  "-D",
+  "a",
+  "x",
+  "token",
+  "password",
+  "Bearer",
+  "Authorization:",
+  "http",
+  " ",
+  "--token ",
+  "A_TOKEN=",
+];
+const hostile = fc.array(fc.constantFrom(...HOSTILE_BITS), { maxLength: 30 }).map((b) => b.join(""));
+// The same without the words that make the *next* word a secret (`Bearer`, `--token `), which
+// would rightly mask the value's flag itself.
+// (`token:` is a header name too.)
+const PENDING = new Set(["Bearer", "Authorization:", "--token ", "--", ":"]);
+const neutral = fc
+  .array(fc.constantFrom(...HOSTILE_BITS.filter((b) => !PENDING.has(b))), { maxLength: 30 })
+  .map((b) => b.join(""));
+
+describe("redaction on hostile command lines", () => {
+  it("gives the same output as the reference (regex) implementation on short inputs", async () => {
+    const ref = await import("./redact-reference.js");
+    fc.assert(
+      fc.property(hostile, (s) => {
+        expect(redactText(s)).toBe(ref.redactText(s));
+        expect(redactUrls(s)).toBe(ref.redactUrls(s));
+        expect(redactArgv(s.split(" "))).toEqual(ref.redactArgv(s.split(" ")));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("masks every secret of a generated command line, however hostile the text around it", () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{6,12}$/).map((s) => `S3cr${s}`);
+    fc.assert(
+      fc.property(neutral, secret, hostile, (before, value, after) => {
+        for (const line of [
+          `${before} --password ${value} ${after}`,
+          `${before} --api-key=${value} ${after}`,
+          `${before} DB_PASSWORD=${value} ${after}`,
+          `${before} https://u:${value}@host/x?a=1 ${after}`,
+          `${before} http://h/p?token=${value}&b=2 ${after}`,
+          `${before} -H 'Authorization: Bearer ${value}' ${after}`,
+        ])
+          expect(redactText(line)).not.toContain(value);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("handles 128 KiB of each adversarial shape in one pass (no stack overflow, no hang)", () => {
+    const n = 128 * 1024;
+    const shapes = [
+      "pytest http://x" + "?a".repeat(n / 2),
+      "pytest http://x?" + "&a=b".repeat(n / 4),
+      "x://" + "a".repeat(n) + ":",
+      "Authorization:" + "'".repeat(n) + "x",
+      "--a=".repeat(n / 4) + "--token=x",
+      "--password x ".repeat(n / 13),
+    ];
+    for (const s of shapes) {
+      const out = redactText(s);
+      expect(out.length).toBeGreaterThan(0);
+    }
+    expect(redactText("--a=".repeat(n / 4) + "--token=x").endsWith("--token=***")).toBe(true);
+  });
+});
