@@ -84,20 +84,26 @@ export function splitPatterns(v: string): string[] {
   return out;
 }
 
+/**
+ * One token of WATCHDOG_PROC_PATTERNS as a pattern; throws why a /regex/ is refused. The
+ * scan worker rebuilds its patterns from their sources with this too: a compiled regex
+ * holds closures, which cannot cross to a worker thread.
+ */
+export function compilePattern(t: string): ProcPattern {
+  const m = /^\/(.*)\/([a-z]*)$/is.exec(t);
+  if (!m) return { kind: "substring", text: t, source: t };
+  const [, body = "", flags = ""] = m;
+  // linear-time matching whatever the command line: see patterns.ts
+  return { kind: "regex", re: compileLinear(body, flags), source: t };
+}
+
 export const patterns: ValueParser<ProcPattern[]> = (v, refuse) => {
   const toks = splitPatterns(v);
   if (toks.length === 0) return refuse("needs at least one pattern");
   const out: ProcPattern[] = [];
   for (const t of toks) {
-    const m = /^\/(.*)\/([a-z]*)$/is.exec(t);
-    if (!m) {
-      out.push({ kind: "substring", text: t, source: t });
-      continue;
-    }
-    const [, body = "", flags = ""] = m;
     try {
-      // linear-time matching whatever the command line: see patterns.ts
-      out.push({ kind: "regex", re: compileLinear(body, flags), source: t });
+      out.push(compilePattern(t));
     } catch (e) {
       return refuse(`invalid regex ${t}: ${(e as Error).message}`);
     }

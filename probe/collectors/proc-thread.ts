@@ -131,7 +131,8 @@ export class ScanThread {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     this.progress = new Int32Array(new SharedArrayBuffer(8));
-    const init: WorkerInit = { [WORKER_MARKER]: true, options: this.options, progress: this.progress.buffer };
+    const options = { ...this.options, patterns: this.options.patterns.map((p) => p.source) };
+    const init: WorkerInit = { [WORKER_MARKER]: true, options, progress: this.progress.buffer };
     const worker = spawnWorker(init);
     worker.unref(); // the server keeps the probe alive, not its scan thread
     this.worker = worker;

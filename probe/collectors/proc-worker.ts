@@ -4,13 +4,15 @@
 // The bundled probe (dist/probe.js) starts itself as this worker; its entry calls
 // runAsProcScanWorker() first (see proc-thread.ts for how the file is chosen).
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { compilePattern } from "../config-values.js";
 import { createScanner, type ScanOptions, type ScanResult } from "./proc-scan.js";
 
 export const WORKER_MARKER = "watchdogProcScanWorker";
 
 export interface WorkerInit {
   [WORKER_MARKER]: true;
-  options: ScanOptions;
+  /** the scan's options, patterns as their sources (a compiled regex cannot be cloned) */
+  options: Omit<ScanOptions, "patterns"> & { patterns: string[] };
   /** Int32Array view: [0] pid being read (0: none), [1] ScanFile code */
   progress: SharedArrayBuffer;
 }
@@ -35,7 +37,8 @@ export function runAsProcScanWorker(): boolean {
   serving = true;
   const port = parentPort;
   const at = new Int32Array(workerData.progress);
-  const scanner = createScanner(workerData.options, (pid, file) => {
+  const { patterns, ...rest } = workerData.options;
+  const scanner = createScanner({ ...rest, patterns: patterns.map(compilePattern) }, (pid, file) => {
     Atomics.store(at, 0, pid);
     Atomics.store(at, 1, file);
   });
