@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from "./log.js";
 import { malformedOutput } from "./source-check.js";
 import type { Source, SourceOutput } from "./source.js";
 
-export { realClock, type Clock } from "./clock.js";
+export type { Clock } from "./clock.js";
 
 export interface DecisionEvent {
   seq: number;

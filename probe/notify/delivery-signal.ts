@@ -11,8 +11,8 @@ import type { SignalTexts } from "../signal-texts.js";
 import { makeSignal } from "../signals.js";
 import type { TelegramStats } from "./telegram.js";
 
-export const DELIVERY_FAILING = "delivery_failing";
-export const TELEGRAM_ENTITY = "telegram";
+const DELIVERY_FAILING = "delivery_failing";
+const TELEGRAM_ENTITY = "telegram";
 
 export function telegramDeliverySignal(s: Pick<TelegramStats, "configError" | "depth">, t: SignalTexts): Signal {
   if (s.configError === null)

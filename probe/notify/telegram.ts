@@ -19,7 +19,7 @@ import { Outbox } from "./outbox.js";
 
 export type Outcome = "sent" | "failed";
 type EnqueueResult = "queued" | "disabled";
-export type AttemptFailure = "config" | "not_bot_api" | "rate_limited" | "server_error" | "network";
+type AttemptFailure = "config" | "not_bot_api" | "rate_limited" | "server_error" | "network";
 
 interface TelegramMessage {
   key: string;
