@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig } from "../../probe/config.js";
-import type { Clock } from "../../probe/loop.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import type { ProcessInfo, Signal } from "../../probe/protocol.js";
 import type { Source, SourceOutput } from "../../probe/source.js";
 import { buildProcSignal } from "../../probe/collectors/proc-parse.js";
@@ -68,14 +68,6 @@ afterAll(async () => {
   await am.stop();
   await new Promise((r) => hook.close(r));
 });
-
-/** Ticks run only when the test calls loop.tick(): "one tick after clearing" is exact. */
-const manualClock: Clock = {
-  wallMs: () => Date.now(),
-  monoMs: () => performance.now(),
-  setTimeout: () => null,
-  clearTimeout: () => undefined,
-};
 
 const proc: ProcessInfo = {
   pid: 23688,

@@ -4,21 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig } from "../../probe/config.js";
-import type { Clock } from "../../probe/loop.js";
+import { manualClock } from "../helpers/manual-clock.js";
 import type { ProcessInfo, Signal } from "../../probe/protocol.js";
 import { buildProcSignal } from "../../probe/collectors/proc-parse.js";
 import { makeSignal } from "../../probe/signals.js";
 import { SIGNAL_EN as tx } from "../../probe/signal-texts.js";
 import { silentLogger } from "../../probe/log.js";
 import { startFakeTelegram, type FakeTelegram } from "../helpers/fake-telegram.js";
-
-/** Ticks run only when the test calls loop.tick(). */
-const manualClock: Clock = {
-  wallMs: () => Date.now(),
-  monoMs: () => performance.now(),
-  setTimeout: () => null,
-  clearTimeout: () => undefined,
-};
 
 const proc: ProcessInfo = {
   pid: 31337,

@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerMessageSchema, type ServerMessage } from "../../probe/protocol.js";
+import { buildProbeBundle } from "../helpers/probe-bundle.js";
 
 const dir = mkdtempSync(join(tmpdir(), "watchdog-main-"));
 const bundle = join(dir, "probe.js");
@@ -15,15 +15,7 @@ const TOKEN = "test-token-0123456789abcdef";
 const FIXTURE_PROC = new URL("../fixtures/proc", import.meta.url).pathname;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: ["probe/main.ts"],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile: bundle,
-    logLevel: "silent",
-  });
+  await buildProbeBundle(bundle);
 });
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.pid) process.kill(c.pid, "SIGKILL");

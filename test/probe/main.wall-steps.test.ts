@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerMessageSchema, type Decision, type ServerMessage } from "../../probe/protocol.js";
 import { startFakeTelegram, type FakeTelegram } from "../helpers/fake-telegram.js";
+import { buildProbeBundle } from "../helpers/probe-bundle.js";
 
 const FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 const TOKEN = "test-token-0123456789abcdef";
@@ -27,15 +27,7 @@ const started: ChildProcess[] = [];
 let telegram: FakeTelegram;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: ["probe/main.ts"],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile: bundle,
-    logLevel: "silent",
-  });
+  await buildProbeBundle(bundle);
   // the fixture /proc with one pytest left (4242), so one alert's reminders are followed
   cpSync(new URL("../fixtures/proc", import.meta.url).pathname, procRoot, { recursive: true });
   for (const e of readdirSync(procRoot))

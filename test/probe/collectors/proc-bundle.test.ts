@@ -5,10 +5,10 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import WebSocket from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ServerMessageSchema, type Decision, type Snapshot } from "../../../probe/protocol.js";
+import { buildProbeBundle } from "../../helpers/probe-bundle.js";
 
 const TOKEN = "bundle-token-0123456789abcdef";
 const dir = fs.mkdtempSync(join(tmpdir(), "watchdog-proc-bundle-"));
@@ -18,15 +18,7 @@ const temps: string[] = [];
 
 beforeAll(async () => {
   fs.chmodSync(dir, 0o755); // nobody runs it too
-  await build({
-    entryPoints: ["probe/main.ts"],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile: bundle,
-    logLevel: "silent",
-  });
+  await buildProbeBundle(bundle);
 });
 afterEach(() => {
   for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
