@@ -226,10 +226,8 @@ export async function openWatchdogView(page: Page): Promise<void> {
   await icon.waitFor({ state: "visible", timeout: 30_000 }).catch(() => {
     throw new Error("no Watchdog icon in the activity bar (is the extension installed?)");
   });
-  // a string, as READ_STATUS: it runs in the browser, whose DOM types this project does not load
-  const selected = await icon.evaluate<boolean, undefined>(
-    `(a) => a.closest(".action-item")?.classList.contains("checked") ?? false`,
-  );
+  // clicking the icon of the container already shown would hide the side bar
+  const selected = (await page.locator(".part.activitybar .action-item.checked a[aria-label*='Watchdog']").count()) > 0;
   if (!selected) await icon.click();
   await page.locator(".part.sidebar").waitFor({ state: "visible", timeout: 15_000 });
 }
