@@ -143,10 +143,6 @@ export class DockerClient {
 
   constructor(private readonly opts: DockerClientOptions) {}
 
-  get apiVersion(): string | null {
-    return this.version;
-  }
-
   /** Forget the negotiated version: the next call pings again (after any failure). */
   resetVersion(): void {
     this.version = null;
