@@ -14,21 +14,13 @@ import {
   type Segment,
   type Style,
 } from "./html.js";
+import { BUILTIN_KINDS } from "../signals.js";
 
 export type Lang = "en" | "ru";
 const CATALOGS: Record<Lang, Catalog> = { en: EN, ru: RU };
 
-export const KNOWN_KINDS = [
-  "orch_down",
-  "proc_blocking",
-  "disk_ceiling",
-  "container_down",
-  "container_unhealthy",
-  "dep_down",
-  "source_error",
-  "delivery_failing",
-] as const;
-type KnownKind = (typeof KNOWN_KINDS)[number];
+// one list of built-in kinds (signals.ts): a new kind gets its texts here or fails the type check
+type KnownKind = (typeof BUILTIN_KINDS)[number];
 type KindGroup = KnownKind | "metric";
 
 /** A command line is one long line; the head is what identifies it. */
@@ -98,7 +90,7 @@ function buildLines(t: Catalog, ev: DecisionEvent, ctx: RenderContext): Line[] {
 const SEVERITY_ICON: Record<string, string> = { critical: "🔴", warning: "🟠", info: "🔵" };
 
 function kindGroup(kind: string): KindGroup {
-  return (KNOWN_KINDS as readonly string[]).includes(kind) ? (kind as KnownKind) : "metric";
+  return (BUILTIN_KINDS as readonly string[]).includes(kind) ? (kind as KnownKind) : "metric";
 }
 
 /** The exact commands a person can paste; the entity is shell-quoted when it needs to be. */

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startProbe, type Probe } from "../../probe/app.js";
 import { parseConfig, type Config } from "../../probe/config.js";
-import type { SourceOutput } from "../../probe/source.js";
 import { captureLog } from "../helpers/log.js";
 import { get } from "./server/client.js";
+import { gatedSource } from "../helpers/gated-source.js";
 
 const TOKEN = "liveness-token-0123456789abcdef";
 
@@ -14,26 +14,6 @@ function config(env: Record<string, string>): Config {
   const r = parseConfig(env);
   if (!r.ok) throw new Error(r.errors.join("\n"));
   return r.config;
-}
-
-function stuckSource() {
-  const waiting: Array<() => void> = [];
-  const src = {
-    name: "stuck",
-    timeoutMs: 3_600_000,
-    calls: 0,
-    hold: false,
-    collect(): Promise<SourceOutput> {
-      src.calls++;
-      if (!src.hold) return Promise.resolve({ signals: [] });
-      return new Promise<SourceOutput>((resolve) => waiting.push(() => resolve({ signals: [] })));
-    },
-    release() {
-      src.hold = false;
-      for (const w of waiting.splice(0)) w();
-    },
-  };
-  return src;
 }
 
 /** Polls (bounded) until `cond` holds. */
@@ -50,7 +30,7 @@ function sample(metrics: string, name: string): number | undefined {
 }
 
 let probe: Probe | null = null;
-const stuck = stuckSource();
+const stuck = gatedSource("stuck");
 afterEach(async () => {
   stuck.release();
   await probe?.stop();

@@ -3,33 +3,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HEALTH_SLACK_MS, TickLoop, type LoopOptions } from "../../probe/loop.js";
 import type { OrchState } from "../../probe/protocol.js";
-import type { Source, SourceOutput } from "../../probe/source.js";
+import type { Source } from "../../probe/source.js";
+import { gatedSource } from "../helpers/gated-source.js";
 
 const orchIdle: OrchState = { configured: false, up: null, failures: 0, threshold: 3, lastOkAt: null, lastError: null };
 
-/** A source that answers at once, or, while `hold` is set, hangs until released (its timeout never comes). */
-function gated(name: string, timeoutMs = 3_600_000) {
-  const waiting: Array<() => void> = [];
-  const src = {
-    name,
-    timeoutMs,
-    calls: 0,
-    hold: false,
-    collect(): Promise<SourceOutput> {
-      src.calls++;
-      if (!src.hold) return Promise.resolve({ signals: [] });
-      return new Promise<SourceOutput>((resolve) => waiting.push(() => resolve({ signals: [] })));
-    },
-    release() {
-      src.hold = false;
-      for (const w of waiting.splice(0)) w();
-    },
-  };
-  return src;
-}
-
 const loops: TickLoop[] = [];
-const gates: Array<ReturnType<typeof gated>> = [];
+const gates: Array<ReturnType<typeof gatedSource>> = [];
 afterEach(async () => {
   for (const g of gates.splice(0)) g.release();
   await Promise.all(loops.splice(0).map((l) => l.stop()));
@@ -60,12 +40,12 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 describe("TickLoop.health", () => {
   it("derives its bound from the tick and the longest source timeout", () => {
-    const { loop } = harness([gated("host", 10_000), gated("metrics", 5_000)]);
+    const { loop } = harness([gatedSource("host", 10_000), gatedSource("metrics", 5_000)]);
     expect(loop.healthBoundMs).toBe(2 * 15_000 + 10_000 + HEALTH_SLACK_MS);
   });
 
   it("is not alive before start and after stop", async () => {
-    const { loop } = harness([gated("host")]);
+    const { loop } = harness([gatedSource("host")]);
     expect(loop.health()).toMatchObject({ ok: false, reason: "tick loop not started" });
     loop.start();
     await until(() => loop.health().lastTickAgeMs !== null, "the first tick");
@@ -74,7 +54,7 @@ describe("TickLoop.health", () => {
   });
 
   it("fresh while the last tick is younger than the bound, stale past it", async () => {
-    const { loop, clock } = harness([gated("host", 10_000)]);
+    const { loop, clock } = harness([gatedSource("host", 10_000)]);
     loop.start();
     await until(() => loop.health().lastTickAgeMs !== null, "the first tick");
     // the next tick is 15 s of real time away: no tick runs while the test moves the clock
@@ -95,8 +75,8 @@ describe("TickLoop.health", () => {
   });
 
   it("stuck on a source: names the tick, how long ago it started and the source it waits on", async () => {
-    const host = gated("host", 10_000);
-    const proc = gated("proc", 3_600_000);
+    const host = gatedSource("host", 10_000);
+    const proc = gatedSource("proc", 3_600_000);
     gates.push(proc);
     proc.hold = true;
     const { loop, clock } = harness([host, proc]);
@@ -116,7 +96,7 @@ describe("TickLoop.health", () => {
   });
 
   it("with the kill switch off the idle loop keeps ticking and stays alive, its bound without sources", async () => {
-    const proc = gated("proc", 3_600_000);
+    const proc = gatedSource("proc", 3_600_000);
     proc.hold = true;
     gates.push(proc);
     const { loop, clock } = harness([proc], { enabled: false, tickS: 0.01 });

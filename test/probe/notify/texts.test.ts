@@ -4,7 +4,8 @@ import type { Action, Severity } from "../../../probe/protocol.js";
 import { makeSignal } from "../../../probe/signals.js";
 import { EN } from "../../../probe/notify/texts-en.js";
 import { RU } from "../../../probe/notify/texts-ru.js";
-import { KNOWN_KINDS, renderDecision, shellQuote, type Lang } from "../../../probe/notify/texts.js";
+import { renderDecision, shellQuote, type Lang } from "../../../probe/notify/texts.js";
+import { BUILTIN_KINDS } from "../../../probe/signals.js";
 import { escapeHtml, TELEGRAM_MAX_CHARS } from "../../../probe/notify/html.js";
 import { checkTelegramHtml } from "../../helpers/fake-telegram.js";
 import { buildProcSignal } from "../../../probe/collectors/proc-parse.js";
@@ -13,7 +14,7 @@ import type { ProcessInfo } from "../../../probe/protocol.js";
 const T0 = Date.UTC(2026, 5, 15, 2, 59, 0);
 const LANGS: Lang[] = ["en", "ru"];
 const ACTIONS: Action[] = ["alert", "repeat", "recovery"];
-const KINDS = [...KNOWN_KINDS, "agent_hung"];
+const KINDS = [...BUILTIN_KINDS, "agent_hung"];
 const ctx = { hostname: "ci-runner-3", cooldownS: 1800 };
 
 function event(
