@@ -128,14 +128,18 @@ export function httpRequest(o: RequestOptions): Promise<HttpAnswer> {
     req.on("response", (res) => {
       stage = "body";
       status = res.statusCode ?? 0;
-      const answer = (raw: Buffer): HttpAnswer => ({
-        status: status ?? 0,
-        headers: res.headers,
-        bytes: raw,
-        get body() {
-          return raw.toString("utf8");
-        },
-      });
+      const answer = (raw: Buffer): HttpAnswer => {
+        // decoded on first read, once: the metrics source reads only the bytes
+        let text: string | undefined;
+        return {
+          status: status ?? 0,
+          headers: res.headers,
+          bytes: raw,
+          get body() {
+            return (text ??= raw.toString("utf8"));
+          },
+        };
+      };
       if (o.readBody && !o.readBody(status)) {
         finish(null, answer(Buffer.alloc(0)));
         // the body is not wanted: do not keep a connection open to drain it
