@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENV_DEFAULTS, ENV_NAMES, parseConfig, splitPatterns } from "../../probe/config.js";
+import { BUILTIN_KINDS } from "../../probe/signals.js";
 
 function ok(env: Record<string, string>) {
   const r = parseConfig(env);
@@ -123,14 +124,8 @@ describe("parseConfig", () => {
     expect(errors({ WATCHDOG_METRIC_RULES: "ok=a>1; orch_down=up==0" })[0]).toMatch(
       /^WATCHDOG_METRIC_RULES: rule name "orch_down" is a built-in signal kind/,
     );
-    for (const kind of [
-      "proc_blocking",
-      "disk_ceiling",
-      "container_down",
-      "container_unhealthy",
-      "dep_down",
-      "source_error",
-    ]) {
+    // every built-in kind, delivery_failing included: a new kind is covered when it is added
+    for (const kind of BUILTIN_KINDS) {
       expect(errors({ WATCHDOG_METRIC_RULES: `${kind}=x>0` })[0]).toMatch(/built-in signal kind/);
     }
     expect(ok({ WATCHDOG_METRIC_RULES: "orch_down_long=up==0" }).metrics.rules.map((r) => r.name)).toEqual([
